@@ -1,0 +1,70 @@
+// Driver addresses as users write them, and the gRPC credentials that go with them.
+//   unix:/path/to.sock   a unix socket (no TLS: the file mode guards it)
+//   HOST:PORT            TCP, TLS unless insecure is said explicitly
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+
+export type DriverAddress =
+  | { kind: 'unix'; path: string; target: string }
+  | { kind: 'tcp'; host: string; port: number; target: string };
+
+export class AddressError extends Error {
+  readonly code = 'VRFSYNC_BAD_ADDRESS';
+}
+
+export function parseAddress(text: string): DriverAddress {
+  if (text.startsWith('unix:')) {
+    const path = text.slice('unix:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new AddressError(`bad address ${JSON.stringify(text)}: unix: needs a path`);
+    return { kind: 'unix', path, target: `unix:${path}` };
+  }
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s/]+)):(\d{1,5})$/.exec(text);
+  if (!m) {
+    throw new AddressError(`bad address ${JSON.stringify(text)}: expected unix:/path or HOST:PORT`);
+  }
+  const host = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) throw new AddressError(`bad address ${JSON.stringify(text)}: port out of range`);
+  return { kind: 'tcp', host, port, target: m[1] ? `[${host}]:${port}` : `${host}:${port}` };
+}
+
+/** TLS material, as file paths. */
+export interface TlsOptions {
+  insecure?: boolean;
+  /** CA bundle that signs the peer's certificate (server: client certificates; client: server). */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Server only: require and verify client certificates (needs `ca`). */
+  requireClientCert?: boolean;
+  /** Client only: the name to verify in the server certificate, when it differs from HOST. */
+  serverName?: string;
+}
+
+export class TlsConfigError extends Error {
+  readonly code = 'VRFSYNC_TLS_CONFIG';
+}
+
+const read = (path: string | undefined) => (path ? readFileSync(path) : null);
+
+export function serverCredentials(addr: DriverAddress, tls: TlsOptions): grpc.ServerCredentials {
+  if (addr.kind === 'unix' || tls.insecure) return grpc.ServerCredentials.createInsecure();
+  if (!tls.cert || !tls.key) {
+    throw new TlsConfigError('TCP needs TLS: give --tls-cert and --tls-key, or say --insecure');
+  }
+  if (tls.requireClientCert && !tls.ca) throw new TlsConfigError('client certificates need --tls-ca');
+  return grpc.ServerCredentials.createSsl(
+    read(tls.ca),
+    [{ cert_chain: readFileSync(tls.cert), private_key: readFileSync(tls.key) }],
+    Boolean(tls.requireClientCert),
+  );
+}
+
+export function channelCredentials(addr: DriverAddress, tls: TlsOptions): grpc.ChannelCredentials {
+  if (addr.kind === 'unix' || tls.insecure) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(read(tls.ca), read(tls.key), read(tls.cert));
+}
+
+export function channelOptions(tls: TlsOptions): grpc.ChannelOptions {
+  return tls.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {};
+}
