@@ -21,12 +21,14 @@ function mixAddr(h: number, a: Addr | null): number {
   return h;
 }
 
-/** FNV-1a over (source, destination), with a final avalanche so low bits are usable. */
+/** FNV-1a over (source, destination), then murmur3's finalizer so every bit is mixed. */
 export function flowHash(destination: Addr, source: Addr | null): number {
   let h = mixAddr(mixAddr(FNV_OFFSET, source), destination);
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
