@@ -1,9 +1,9 @@
 // Route messages: bytes <-> objects both ways, malformed input, and real kernel dumps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { MalformedMessage } from '../../src/netlink/attributes.ts';
 import { RTA, RouteType, decodeRoute, encodeRoute, type KernelRoute } from '../../src/netlink/route-codec.ts';
 import { Netns } from '../helpers/netns.ts';
+import { dumpKernel } from '../helpers/kernel-dump.ts';
 
 const base: Omit<KernelRoute, 'family' | 'dst' | 'dstLen' | 'nexthops'> = {
   table: 254, srcLen: 0, tos: 0, protocol: 4, scope: 0, type: RouteType.UNICAST, flags: 0, priority: 0,
@@ -85,7 +85,7 @@ describe('route codec: the real kernel', () => {
   afterAll(() => ns?.destroy());
 
   it('decodes every route the kernel dumps, as ip route reports it', () => {
-    const routes = JSON.parse(ns.exec(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'run-ts.js'), 'test/helpers/dump-routes.ts'])) as KernelRoute[];
+    const { routes } = dumpKernel(ns);
     const ipCount = JSON.parse(ns.ip('-4 -j route show table all')).length + JSON.parse(ns.ip('-j -6 route show table all')).length;
     expect(routes.length).toBe(ipCount);
     const find = (dst: string, len: number) => routes.find((r) => r.dst === dst && r.dstLen === len)!;
