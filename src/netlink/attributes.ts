@@ -67,3 +67,9 @@ export class AttrWriter {
     return Buffer.concat(this.parts);
   }
 }
+
+/** A u32 attribute payload, refusing one shorter than 4 bytes. */
+export function attrU32(buf: Buffer, off: number, len: number, what: string): number {
+  if (len < 4) throw new MalformedMessage(`${what}: ${len} bytes for a u32`);
+  return buf.readUInt32LE(off);
+}

@@ -1,7 +1,7 @@
 // RTM_NEWLINK / RTM_DELLINK bodies (struct ifinfomsg + attributes), including what the
 // `netlink` package leaves raw: IFLA_LINKINFO with the VRF's table (IFLA_VRF_TABLE) and, on an
 // enslaved port, its slave kind and the VRF table it is bound to (IFLA_VRF_PORT_TABLE).
-import { AttrWriter, MalformedMessage, forEachAttr } from './attributes.ts';
+import { AttrWriter, MalformedMessage, attrU32 as u32, forEachAttr } from './attributes.ts';
 
 export const IFINFOMSG_LEN = 16;
 export const IFLA = { ADDRESS: 1, IFNAME: 3, MTU: 4, LINK: 5, MASTER: 10, OPERSTATE: 16, LINKINFO: 18 } as const;
@@ -50,10 +50,6 @@ function macText(buf: Buffer, off: number, len: number): string {
   return s;
 }
 
-function u32(buf: Buffer, off: number, len: number, what: string) {
-  if (len < 4) throw new MalformedMessage(`${what}: ${len} bytes for a u32`);
-  return buf.readUInt32LE(off);
-}
 
 export function decodeLink(buf: Buffer, start: number, end: number): KernelLink {
   if (end - start < IFINFOMSG_LEN) throw new MalformedMessage(`link message of ${end - start} bytes`);

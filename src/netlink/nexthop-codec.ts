@@ -1,6 +1,6 @@
 // RTM_NEWNEXTHOP / RTM_DELNEXTHOP bodies (struct nhmsg + attributes). The `netlink` package
 // reads NHA_GROUP weights as a bare u8; the wire weight is ((weight_high << 8) | weight) + 1.
-import { AttrWriter, MalformedMessage, forEachAttr } from './attributes.ts';
+import { AttrWriter, MalformedMessage, attrU32, forEachAttr } from './attributes.ts';
 import { ipBytes, ipText } from './address-bytes.ts';
 import { AF_INET, AF_INET6 } from './route-codec.ts';
 
@@ -37,8 +37,8 @@ export function decodeNexthop(buf: Buffer, start: number, end: number): KernelNe
   };
   forEachAttr(buf, start + NHMSG_LEN, end, (type, off, len) => {
     switch (type) {
-      case NHA.ID: nh.id = buf.readUInt32LE(off); break;
-      case NHA.OIF: nh.ifindex = buf.readUInt32LE(off); break;
+      case NHA.ID: nh.id = attrU32(buf, off, len, 'NHA_ID'); break;
+      case NHA.OIF: nh.ifindex = attrU32(buf, off, len, 'NHA_OIF'); break;
       case NHA.BLACKHOLE: nh.blackhole = true; break;
       case NHA.FDB: nh.fdb = true; break;
       case NHA.GROUP_TYPE: nh.groupType = buf.readUInt16LE(off); break;

@@ -2,7 +2,7 @@
 // This is the hot path of a full-table dump: it reads the buffer in place and decodes what the
 // `netlink` package leaves raw (RTA_MULTIPATH with weights and per-nexthop flags, RTA_NH_ID,
 // RTA_VIA) or gets wrong (rtm_table is a u8: RTA_TABLE is the truth).
-import { AttrWriter, MalformedMessage, forEachAttr } from './attributes.ts';
+import { AttrWriter, MalformedMessage, attrU32, forEachAttr } from './attributes.ts';
 import { ipBytes, ipText } from './address-bytes.ts';
 
 export const RTMSG_LEN = 12;
@@ -138,7 +138,7 @@ export function decodeRoute(buf: Buffer, start: number, end: number): KernelRout
     switch (type) {
       case RTA.DST: route.dst = readAddr(buf, family, off, len, 'RTA_DST'); break;
       case RTA.SRC: route.src = readAddr(buf, family, off, len, 'RTA_SRC'); break;
-      case RTA.OIF: oif = buf.readUInt32LE(off); break;
+      case RTA.OIF: oif = attrU32(buf, off, len, 'RTA_OIF'); break;
       case RTA.GATEWAY: gateway = readAddr(buf, family, off, len, 'RTA_GATEWAY'); break;
       case RTA.VIA: {
         const via = readVia(buf, off, len);
@@ -146,11 +146,11 @@ export function decodeRoute(buf: Buffer, start: number, end: number): KernelRout
         gatewayFamily = via.family;
         break;
       }
-      case RTA.PRIORITY: route.priority = buf.readUInt32LE(off); break;
+      case RTA.PRIORITY: route.priority = attrU32(buf, off, len, 'RTA_PRIORITY'); break;
       case RTA.PREFSRC: route.prefsrc = readAddr(buf, family, off, len, 'RTA_PREFSRC'); break;
-      case RTA.TABLE: route.table = buf.readUInt32LE(off); break;
+      case RTA.TABLE: route.table = attrU32(buf, off, len, 'RTA_TABLE'); break;
       case RTA.MULTIPATH: multipath = decodeMultipath(buf, family, off, off + len); break;
-      case RTA.NH_ID: route.nhId = buf.readUInt32LE(off); break;
+      case RTA.NH_ID: route.nhId = attrU32(buf, off, len, 'RTA_NH_ID'); break;
       case RTA.PREF: route.pref = buf[off]!; break;
     }
   });

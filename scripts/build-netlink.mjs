@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Rebuilds the netlink package's native binding from its sources with patches/netlink+0.3.0.patch
+// applied (patch-package runs first, from postinstall). The published prebuild aborts the
+// process on a netlink overrun: its poll-error path builds a JS string from a NULL pointer,
+// and its recvmsg-error path reads errno after N-API calls that may clobber it. node-gyp-build
+// loads build/Release ahead of the prebuilds, so the fixed binary is the one used.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const pkg = dirname(require.resolve('netlink/package.json'));
+const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+// Build against the headers of the running node (no download: the machine has no network).
+const candidates = [process.env.npm_config_nodedir, join(dirname(process.execPath), '..'), '/usr'].filter(Boolean);
+const nodedir = candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
+if (!nodedir) {
+  console.error(`netlink binding: no Node.js headers (include/node/node_api.h) under ${candidates.join(', ')}`);
+  process.exit(1);
+}
+execFileSync(process.execPath, [nodeGyp, 'rebuild', '--loglevel=warn', `--nodedir=${nodedir}`], { cwd: pkg, stdio: 'inherit' });
+const loaded = require('node-gyp-build').path(pkg);
+if (!loaded.startsWith(join(pkg, 'build'))) {
+  console.error(`netlink binding: expected the rebuilt binary, node-gyp-build chose ${loaded}`);
+  process.exit(1);
+}
+console.log(`netlink binding rebuilt with patches: ${loaded}`);

@@ -1,0 +1,163 @@
+// The door to the kernel: one socket subscribed to every rtnetlink group the agent mirrors,
+// and full dumps on separate sockets. Nothing outside src/netlink touches sockets or bytes;
+// what comes out is KernelChange values.
+//
+// Robustness as mature daemons learned it: subscribe first, then dump, so nothing falls between
+// the two; an interrupted dump (NLM_F_DUMP_INTR) is dumped again; a lost event (ENOBUFS on the
+// event socket) is reported as an overrun so the owner re-dumps and reconciles. NETLINK_NO_ENOBUFS
+// is never set: drops would go unnoticed.
+import { EventEmitter } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { RawNetlinkSocket } from 'netlink';
+import { MalformedMessage } from './attributes.ts';
+import type { KernelChange } from './changes.ts';
+import { decodeChange, newDecodeStats, type DecodeStats } from './decode.ts';
+import { DumpInterrupted, dump } from './dump.ts';
+import { IFADDRMSG_LEN } from './addr-codec.ts';
+import { IFINFOMSG_LEN } from './link-codec.ts';
+import { NDMSG_LEN } from './neigh-codec.ts';
+import { NHMSG_LEN } from './nexthop-codec.ts';
+import { AF_INET, AF_INET6, RTMSG_LEN } from './route-codec.ts';
+import { FIB_RULE_HDR_LEN } from './rule-codec.ts';
+import { RTM, forEachMessage } from './messages.ts';
+
+const NETLINK_ROUTE = 0;
+export const RTNLGRP = {
+  LINK: 1, NEIGH: 3, IPV4_IFADDR: 5, IPV4_ROUTE: 7, IPV4_RULE: 8, IPV6_IFADDR: 9, IPV6_ROUTE: 11, IPV6_RULE: 19, NEXTHOP: 32,
+} as const;
+
+export const DEFAULT_RCVBUF = 32 * 1024 * 1024;
+
+export interface SubscriptionOptions {
+  /** Receive buffer of the event socket in bytes (default 32 MiB). */
+  recvBufferSize?: number;
+  /** Attempts before an interrupted dump is given up (default 10). */
+  dumpRetries?: number;
+}
+
+/** What one kind of dump asks for: message type, request header size, families. */
+const DUMPS: { what: string; type: number; len: number; families: number[] }[] = [
+  { what: 'links', type: RTM.GETLINK, len: IFINFOMSG_LEN, families: [0] },
+  { what: 'addresses', type: RTM.GETADDR, len: IFADDRMSG_LEN, families: [AF_INET, AF_INET6] },
+  { what: 'neighbors', type: RTM.GETNEIGH, len: NDMSG_LEN, families: [AF_INET, AF_INET6] },
+  { what: 'nexthops', type: RTM.GETNEXTHOP, len: NHMSG_LEN, families: [0] },
+  { what: 'routes', type: RTM.GETROUTE, len: RTMSG_LEN, families: [AF_INET, AF_INET6] },
+  { what: 'rules', type: RTM.GETRULE, len: FIB_RULE_HDR_LEN, families: [AF_INET, AF_INET6] },
+];
+export type DumpKind = 'links' | 'addresses' | 'neighbors' | 'nexthops' | 'routes' | 'rules';
+
+/**
+ * Events: 'changes' (KernelChange[], one datagram's worth, in kernel order),
+ * 'overrun' (events were lost: re-dump), 'error' (Error).
+ */
+export class NetlinkSubscription extends EventEmitter {
+  readonly stats: DecodeStats & { overruns: number; dumps: number; dumpRetries: number; recvBufferSize: number } = {
+    ...newDecodeStats(), overruns: 0, dumps: 0, dumpRetries: 0, recvBufferSize: 0,
+  };
+  private sock: RawNetlinkSocket | null = null;
+
+  constructor(private readonly options: SubscriptionOptions = {}) {
+    super();
+  }
+
+  /** Opens the event socket and joins every group. Call before the first dump. */
+  start(): void {
+    const want = this.options.recvBufferSize ?? DEFAULT_RCVBUF;
+    raiseRmemMax(want);
+    this.open(want);
+  }
+
+  private open(recvBufferSize: number): void {
+    const sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize } as never);
+    for (const g of Object.values(RTNLGRP)) sock.addMembership(g);
+    sock.ref();
+    // The kernel doubles SO_RCVBUF for bookkeeping; what we got is what matters.
+    this.stats.recvBufferSize = sock.getRecvBufferSize();
+    // Only the kernel (port 0) speaks for the kernel: a datagram from a user process is ignored.
+    sock.on('message', (buf, rinfo) => {
+      if (rinfo.port === 0) this.onDatagram(buf);
+    });
+    sock.on('truncatedMessage', () => this.overrun());
+    sock.on('error', (err) => {
+      const e = err as { code?: string; syscall?: string };
+      if (e.syscall === 'poll') {
+        // The socket reported an error condition (an overflow) and libuv stopped polling it:
+        // it is closed. A new one, joined to every group, then a resync, loses nothing.
+        if (this.sock === sock) this.open(recvBufferSize);
+        this.overrun();
+      } else if (e.code === 'ENOBUFS') this.overrun();
+      else this.emit('error', err);
+    });
+    this.sock = sock;
+  }
+
+  private overrun() {
+    this.stats.overruns++;
+    this.emit('overrun');
+  }
+
+  private onDatagram(buf: Buffer) {
+    const out: KernelChange[] = [];
+    try {
+      forEachMessage(buf, (h) => {
+        const c = decodeChange(h.type, h.flags, buf, h.bodyStart, h.end, this.stats);
+        if (c) out.push(c);
+      });
+    } catch (err) {
+      if (!(err instanceof MalformedMessage)) throw err;
+      this.stats.malformed++;
+      this.stats.lastError = err.message;
+    }
+    if (out.length) this.emit('changes', out);
+  }
+
+  /** Dumps one kind of object, retrying while the kernel reports the dump inconsistent. */
+  async dump(kind: DumpKind): Promise<KernelChange[]> {
+    const spec = DUMPS.find((d) => d.what === kind)!;
+    const retries = this.options.dumpRetries ?? 10;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out: KernelChange[] = [];
+        for (const af of spec.families) {
+          const req = Buffer.alloc(spec.len);
+          req[0] = af;
+          this.stats.dumps++;
+          for (const m of await dump(spec.type, req)) {
+            const c = decodeChange(m.type, 0, m.body, 0, m.body.length, this.stats);
+            if (c) out.push(c);
+          }
+        }
+        return out;
+      } catch (err) {
+        if (!(err instanceof DumpInterrupted) || attempt >= retries) throw err;
+        this.stats.dumpRetries++;
+      }
+    }
+  }
+
+  /** Every object the kernel holds, in dependency order: links first, rules last. */
+  async dumpAll(): Promise<KernelChange[]> {
+    const out: KernelChange[] = [];
+    for (const d of DUMPS) for (const c of await this.dump(d.what as DumpKind)) out.push(c);
+    return out;
+  }
+
+  close(): void {
+    this.sock?.close();
+    this.sock = null;
+  }
+}
+
+/**
+ * SO_RCVBUF is capped by net.core.rmem_max. As root we raise the cap (FRR forces its buffer
+ * with SO_RCVBUFFORCE, which the netlink package does not offer); otherwise the operator must
+ * (sysctl -w net.core.rmem_max=N), and the achieved size is visible in stats.
+ */
+function raiseRmemMax(bytes: number) {
+  const path = '/proc/sys/net/core/rmem_max';
+  try {
+    if (Number(readFileSync(path, 'utf8')) < bytes) writeFileSync(path, String(bytes));
+  } catch {
+    /* not root, or not writable in this namespace: stats.recvBufferSize tells what we got */
+  }
+}
