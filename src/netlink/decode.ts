@@ -8,6 +8,8 @@ import { decodeNexthop } from './nexthop-codec.ts';
 import { RTM_F_CLONED, decodeRoute } from './route-codec.ts';
 import { decodeRule } from './rule-codec.ts';
 import { NLM_F, RTM } from './messages.ts';
+
+const AF_BRIDGE = 7;
 import type { KernelChange } from './changes.ts';
 
 export interface DecodeStats {
@@ -39,6 +41,9 @@ export function decodeChange(type: number, flags: number, buf: Buffer, start: nu
       }
       case RTM.NEWLINK:
       case RTM.DELLINK:
+        // The bridge announces its ports' state in AF_BRIDGE link messages that carry only a
+        // few attributes: they are not the link's state.
+        if (end > start && buf[start] === AF_BRIDGE) return null;
         return { kind: 'link', op: type === RTM.NEWLINK ? 'new' : 'del', link: decodeLink(buf, start, end) };
       case RTM.NEWADDR:
       case RTM.DELADDR:

@@ -93,9 +93,9 @@ function decodeMultipath(buf: Buffer, f: 4 | 6, start: number, end: number): Rou
     const len = buf.readUInt16LE(off);
     if (len < 8 || off + len > end) throw new MalformedMessage(`rtnexthop at ${off} has length ${len}`);
     const nh: RouteNextHop = {
-      flags: buf[off + 2]!,
-      weight: buf[off + 3]! + 1,
       ifindex: buf.readInt32LE(off + 4),
+      weight: buf[off + 3]! + 1,
+      flags: buf[off + 2]!,
     };
     forEachAttr(buf, off + 8, off + len, (type, aoff, alen) => {
       if (type === RTA.GATEWAY) nh.gateway = readAddr(buf, f, aoff, alen, 'RTA_GATEWAY');

@@ -1,0 +1,119 @@
+// Keeps a KernelMirror equal to the kernel: subscribe first, dump everything, replay what arrived
+// meanwhile, then follow events; re-dump what the mirror says may have changed silently, and
+// everything after an overrun. All state changes happen on this one serial path.
+import { EventEmitter } from 'node:events';
+import type { KernelChange } from '../netlink/changes.ts';
+import { NetlinkSubscription, type DumpKind, type SubscriptionOptions } from '../netlink/subscription.ts';
+import { KernelMirror, type MirrorEvent } from './mirror.ts';
+
+const ALL: DumpKind[] = ['links', 'addresses', 'neighbors', 'nexthops', 'routes', 'rules'];
+const DUMP_KIND_OF: Record<DumpKind, KernelChange['kind']> = {
+  links: 'link', addresses: 'address', neighbors: 'neighbor', nexthops: 'nexthop', routes: 'route', rules: 'rule',
+};
+
+export interface SessionStats {
+  resyncs: number;
+  lastResyncReason: string;
+  eventsApplied: number;
+}
+
+/** Events: 'events' (MirrorEvent[] without resync requests), 'error' (Error). */
+export class KernelSession extends EventEmitter {
+  readonly mirror = new KernelMirror();
+  readonly sub: NetlinkSubscription;
+  readonly stats: SessionStats = { resyncs: 0, lastResyncReason: '', eventsApplied: 0 };
+  private queue: KernelChange[] = [];
+  private pendingResync = new Set<DumpKind>();
+  private resyncReason = '';
+  private running: Promise<void> | null = null;
+  private started = false;
+
+  constructor(options: SubscriptionOptions = {}) {
+    super();
+    this.sub = new NetlinkSubscription(options);
+    this.sub.on('changes', (changes: KernelChange[]) => {
+      for (const c of changes) this.queue.push(c);
+      this.kick();
+    });
+    this.sub.on('overrun', () => this.requestResync(ALL, 'netlink overrun'));
+    this.sub.on('error', (err) => this.emit('error', err));
+  }
+
+  /** Subscribes, dumps everything and resolves once the mirror holds the kernel's state. */
+  async start(): Promise<void> {
+    this.sub.start();
+    this.requestResync(ALL, 'startup');
+    this.started = true;
+    this.kick();
+    await this.idle();
+  }
+
+  requestResync(kinds: readonly DumpKind[], reason: string): void {
+    for (const k of kinds) this.pendingResync.add(k);
+    this.resyncReason = this.resyncReason ? `${this.resyncReason}; ${reason}` : reason;
+    this.kick();
+  }
+
+  /** Resolves when every queued event and requested resync has been applied. */
+  async idle(): Promise<void> {
+    if (!this.started) return;
+    while (this.running || this.queue.length || this.pendingResync.size) {
+      this.kick();
+      await (this.running ?? Promise.resolve());
+    }
+  }
+
+  private kick() {
+    if (!this.started || this.running) return;
+    this.running = this.drain().catch((err: unknown) => void this.emit('error', err)).finally(() => {
+      this.running = null;
+      if (this.queue.length || this.pendingResync.size) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length || this.pendingResync.size) {
+      if (this.pendingResync.size) {
+        const kinds = ALL.filter((k) => this.pendingResync.has(k));
+        const reason = this.resyncReason;
+        this.pendingResync.clear();
+        this.resyncReason = '';
+        // Events received before the dump starts are superseded by it: replaying a stale add
+        // after the dump would resurrect what a lost delete removed. Events of other kinds are
+        // applied first, in order; events that arrive during the dump are applied after it
+        // (each is then either already reflected, which makes it a no-op, or newer).
+        const stale = this.queue;
+        this.queue = [];
+        const dumpedKinds = new Set(kinds.map((k) => DUMP_KIND_OF[k]));
+        const first: MirrorEvent[] = [];
+        for (const c of stale) if (!dumpedKinds.has(c.kind)) first.push(...this.mirror.apply(c));
+        this.publish(first);
+        const dumped: KernelChange[] = [];
+        for (const k of kinds) dumped.push(...(await this.sub.dump(k)));
+        this.stats.resyncs++;
+        this.stats.lastResyncReason = reason;
+        this.publish(this.mirror.reconcile(kinds, dumped));
+        continue;
+      }
+      const batch = this.queue;
+      this.queue = [];
+      const out: MirrorEvent[] = [];
+      for (const c of batch) out.push(...this.mirror.apply(c));
+      this.stats.eventsApplied += batch.length;
+      this.publish(out);
+    }
+  }
+
+  private publish(events: MirrorEvent[]) {
+    const visible: MirrorEvent[] = [];
+    for (const e of events) {
+      if (e.kind === 'resync') this.requestResync(e.what, e.reason);
+      else visible.push(e);
+    }
+    if (visible.length) this.emit('events', visible);
+  }
+
+  close(): void {
+    this.sub.close();
+  }
+}

@@ -1,0 +1,195 @@
+// The kernel mirror: exactly what the kernel holds, built from dumps and kept current by
+// events, and the single owner of that state. It consumes KernelChange values from src/netlink
+// and emits MirrorEvents, the ordered stream the translator consumes.
+//
+// Deletions the kernel does not announce (IPv4 routes flushed when a link goes down, loses its
+// last address, changes master or disappears; nexthop objects flushed with their device and
+// the IPv4 routes that used them) are not guessed at: the mirror asks its owner for a targeted
+// re-dump (a 'resync' event) and reconciles the dump by mark and sweep, so it never diverges
+// silently.
+import type { KernelAddress, KernelChange, KernelLink, KernelNeighbor, KernelNexthop, KernelRoute, KernelRule } from '../netlink/changes.ts';
+import type { DumpKind } from '../netlink/subscription.ts';
+import { RouteStore, type ActiveChange } from './route-store.ts';
+import { sameRoute } from './route-equality.ts';
+
+export type ObjectKind = 'link' | 'address' | 'neighbor' | 'nexthop' | 'rule';
+type ObjectOf<K extends ObjectKind> = {
+  link: KernelLink; address: KernelAddress; neighbor: KernelNeighbor; nexthop: KernelNexthop; rule: KernelRule;
+}[K];
+
+export type MirrorEvent =
+  | { [K in ObjectKind]: { kind: K; op: 'add' | 'replace' | 'delete'; key: string; before?: ObjectOf<K>; after?: ObjectOf<K> } }[ObjectKind]
+  /** The active route of a (table, family, prefix) changed. */
+  | { kind: 'route'; change: ActiveChange }
+  /** The kernel may have changed without saying so: re-dump these kinds and reconcile. */
+  | { kind: 'resync'; what: DumpKind[]; reason: string };
+
+export const keyOf = {
+  link: (l: KernelLink) => String(l.index),
+  address: (a: KernelAddress) => `${a.index}|${a.address}/${a.prefixLen}`,
+  neighbor: (n: KernelNeighbor) => `${n.ifindex}|${n.ip}`,
+  nexthop: (n: KernelNexthop) => String(n.id),
+  rule: (r: KernelRule) => JSON.stringify([r.family, r.priority, r.action, r.table, r.l3mdev, r.dst, r.dstLen, r.src, r.srcLen, r.tos, r.iifname, r.oifname, r.fwmark, r.flags]),
+};
+
+const IFF_UP = 1;
+/** Link properties whose change can flush IPv4 routes and nexthops without a notification. */
+function routesMayHaveFlushed(before: KernelLink, after: KernelLink): boolean {
+  return (before.flags & IFF_UP) !== (after.flags & IFF_UP)
+    || before.operState !== after.operState
+    || before.master !== after.master;
+}
+
+/**
+ * Multicast neighbour entries (ff02::16, 224.0.0.22, ...) are created by the kernel without a
+ * notification when it sends IGMP/MLD, and no route forwards through them: not mirrored.
+ */
+function isTracked(n: KernelNeighbor): boolean {
+  if (n.family === 4) {
+    const first = Number(n.ip.slice(0, n.ip.indexOf('.')));
+    return first < 224 || first > 239;
+  }
+  return !n.ip.startsWith('ff');
+}
+
+function sameJson(a: unknown, b: unknown) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface VrfView {
+  name: string;
+  ifindex: number;
+  table: number;
+  members: string[];
+}
+
+export class KernelMirror {
+  readonly links = new Map<string, KernelLink>();
+  readonly addresses = new Map<string, KernelAddress>();
+  readonly neighbors = new Map<string, KernelNeighbor>();
+  readonly nexthops = new Map<string, KernelNexthop>();
+  readonly rules = new Map<string, KernelRule>();
+  readonly routes = new RouteStore();
+
+  private maps(): { [K in ObjectKind]: Map<string, ObjectOf<K>> } {
+    return { link: this.links, address: this.addresses, neighbor: this.neighbors, nexthop: this.nexthops, rule: this.rules };
+  }
+
+  /** Applies one change; returns what it changed, in order. */
+  apply(c: KernelChange): MirrorEvent[] {
+    switch (c.kind) {
+      case 'route': {
+        const change = c.op === 'new' ? this.routes.add(c.route, c) : this.routes.delete(c.route);
+        return change ? [{ kind: 'route', change }] : [];
+      }
+      case 'link': return this.applyLink(c.op, c.link);
+      case 'address': {
+        const out = this.applyObject('address', c.op, c.address);
+        if (c.op === 'del' && c.address.family === 4) {
+          out.push({ kind: 'resync', what: ['routes'], reason: `IPv4 address ${c.address.address} removed` });
+        }
+        return out;
+      }
+      case 'neighbor': return isTracked(c.neighbor) ? this.applyObject('neighbor', c.op, c.neighbor) : [];
+      case 'nexthop': {
+        const out = this.applyObject('nexthop', c.op, c.nexthop);
+        if (c.op === 'del') out.push({ kind: 'resync', what: ['nexthops', 'routes'], reason: `nexthop ${c.nexthop.id} removed` });
+        return out;
+      }
+      case 'rule': return this.applyObject('rule', c.op, c.rule);
+    }
+  }
+
+  private applyLink(op: 'new' | 'del', link: KernelLink): MirrorEvent[] {
+    const before = this.links.get(keyOf.link(link));
+    const out = this.applyObject('link', op, link);
+    if (op === 'del') {
+      // Its addresses and neighbours go with it; routes and nexthops through it are flushed silently.
+      for (const [k, a] of this.addresses) if (a.index === link.index) {
+        this.addresses.delete(k);
+        out.push({ kind: 'address', op: 'delete', key: k, before: a });
+      }
+      for (const [k, n] of this.neighbors) if (n.ifindex === link.index) {
+        this.neighbors.delete(k);
+        out.push({ kind: 'neighbor', op: 'delete', key: k, before: n });
+      }
+      out.push({ kind: 'resync', what: ['nexthops', 'routes'], reason: `link ${link.name} removed` });
+    } else if (before && routesMayHaveFlushed(before, link)) {
+      out.push({ kind: 'resync', what: ['nexthops', 'routes'], reason: `link ${link.name} changed state or master` });
+    }
+    return out;
+  }
+
+  private applyObject<K extends ObjectKind>(kind: K, op: 'new' | 'del', obj: ObjectOf<K>): MirrorEvent[] {
+    const map = this.maps()[kind] as Map<string, ObjectOf<K>>;
+    const key = (keyOf[kind] as (o: ObjectOf<K>) => string)(obj);
+    const before = map.get(key);
+    if (op === 'del') {
+      if (!before) return [];
+      map.delete(key);
+      return [{ kind, op: 'delete', key, before } as MirrorEvent];
+    }
+    if (before && sameJson(before, obj)) return [];
+    map.set(key, obj);
+    return [{ kind, op: before ? 'replace' : 'add', key, before, after: obj } as MirrorEvent];
+  }
+
+  /**
+   * Replaces the mirror's content of the dumped kinds with a fresh dump (mark and sweep) and
+   * returns exactly the differences: what was missed is emitted, what was unchanged is not.
+   */
+  reconcile(kinds: readonly DumpKind[], dumped: readonly KernelChange[]): MirrorEvent[] {
+    const out: MirrorEvent[] = [];
+    const objectKinds: [DumpKind, ObjectKind][] = [['links', 'link'], ['addresses', 'address'], ['neighbors', 'neighbor'], ['nexthops', 'nexthop'], ['rules', 'rule']];
+    for (const [dumpKind, kind] of objectKinds) {
+      if (!kinds.includes(dumpKind)) continue;
+      const map = this.maps()[kind] as Map<string, unknown>;
+      const seen = new Set<string>();
+      for (const c of dumped) {
+        if (c.kind !== kind) continue;
+        const obj = (c as Record<string, unknown>)[kind] as ObjectOf<typeof kind>;
+        if (kind === 'neighbor' && !isTracked(obj as KernelNeighbor)) continue;
+        seen.add((keyOf[kind] as (o: unknown) => string)(obj));
+        out.push(...this.applyObject(kind, 'new', obj));
+      }
+      for (const [k, before] of [...map]) {
+        if (seen.has(k)) continue;
+        map.delete(k);
+        out.push({ kind, op: 'delete', key: k, before } as MirrorEvent);
+      }
+    }
+    if (kinds.includes('routes')) out.push(...this.reconcileRoutes(dumped));
+    return out;
+  }
+
+  private reconcileRoutes(dumped: readonly KernelChange[]): MirrorEvent[] {
+    const fresh = new RouteStore();
+    for (const c of dumped) if (c.kind === 'route') fresh.add(c.route, { replace: false, append: true });
+    const out: MirrorEvent[] = [];
+    const seen = new Set<string>();
+    const tag = (r: KernelRoute) => `${r.table}|${r.family}|${r.dst}/${r.dstLen}`;
+    for (const after of fresh.activeRoutes()) {
+      seen.add(tag(after));
+      const prefix = `${after.dst}/${after.dstLen}`;
+      const before = this.routes.active(after.table, after.family, prefix);
+      if (!before || !sameRoute(before, after)) out.push({ kind: 'route', change: { table: after.table, family: after.family, prefix, before, after } });
+    }
+    for (const before of this.routes.activeRoutes()) {
+      if (seen.has(tag(before))) continue;
+      out.push({ kind: 'route', change: { table: before.table, family: before.family, prefix: `${before.dst}/${before.dstLen}`, before, after: undefined } });
+    }
+    this.routes.replaceWith(fresh);
+    return out;
+  }
+
+  /** VRF devices with their tables and members, by name. */
+  vrfs(): VrfView[] {
+    const out: VrfView[] = [];
+    for (const l of this.links.values()) {
+      if (l.kind !== 'vrf' || l.vrfTable === undefined) continue;
+      const members = [...this.links.values()].filter((m) => m.master === l.index).map((m) => m.name).sort();
+      out.push({ name: l.name, ifindex: l.index, table: l.vrfTable, members });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

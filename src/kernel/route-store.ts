@@ -1,0 +1,188 @@
+// Every kernel route, by (table, family, prefix), with the active one selected as the kernel
+// selects it. Hardware is given only the active route of each prefix, so the store reports
+// how each change moved the active route.
+//
+// IPv4 keeps fib aliases per prefix in kernel order: by tos (higher first), then priority
+// (lower first), then insertion order, where a plain add or prepend goes before existing
+// aliases of the same (tos, priority), append after them, and replace takes the first one's
+// place. The active route is the first alias with tos 0 (a tos route matches only packets
+// with that tos, which hardware cannot tell apart).
+// IPv6 keeps one route per (prefix, metric): multipath routes are one entry with every
+// sibling as a nexthop, as dumps and append notifications show them.
+import type { KernelRoute } from '../netlink/changes.ts';
+import { sameNexthops, sameRoute } from './route-equality.ts';
+
+export type Family = 4 | 6;
+
+export function prefixKey(r: { dst: string; dstLen: number }): string {
+  return `${r.dst}/${r.dstLen}`;
+}
+
+/** Routes of one prefix in one table, in kernel order. */
+type Aliases = KernelRoute[];
+
+export interface ActiveChange {
+  table: number;
+  family: Family;
+  prefix: string;
+  /** The active route before and after; undefined when there was / is none. */
+  before: KernelRoute | undefined;
+  after: KernelRoute | undefined;
+}
+
+function order(a: KernelRoute, b: KernelRoute): number {
+  return b.tos - a.tos || a.priority - b.priority;
+}
+
+export class RouteStore {
+  /** table -> family -> prefix -> aliases */
+  private readonly tables = new Map<number, Map<Family, Map<string, Aliases>>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private slot(table: number, family: Family, create: boolean): Map<string, Aliases> | undefined {
+    let t = this.tables.get(table);
+    if (!t) {
+      if (!create) return undefined;
+      this.tables.set(table, (t = new Map()));
+    }
+    let f = t.get(family);
+    if (!f && create) t.set(family, (f = new Map()));
+    return f;
+  }
+
+  active(table: number, family: Family, prefix: string): KernelRoute | undefined {
+    return activeOf(this.slot(table, family, false)?.get(prefix));
+  }
+
+  aliases(table: number, family: Family, prefix: string): readonly KernelRoute[] {
+    return this.slot(table, family, false)?.get(prefix) ?? [];
+  }
+
+  /** Applies an RTM_NEWROUTE as the kernel applied it (flags from the notification). */
+  add(r: KernelRoute, how: { replace: boolean; append: boolean }): ActiveChange | null {
+    const prefix = prefixKey(r);
+    const slot = this.slot(r.table, r.family, true)!;
+    const list = slot.get(prefix) ?? [];
+    const before = activeOf(list);
+    if (r.family === 6) {
+      // One entry per metric: a new message for an existing (prefix, metric) carries its full
+      // state (replace, or append showing the whole sibling set).
+      const i = list.findIndex((x) => x.priority === r.priority && x.srcLen === r.srcLen && x.src === r.src);
+      if (i >= 0) list[i] = r;
+      else {
+        insertOrdered(list, r, false);
+        this.count++;
+      }
+    } else {
+      const same = list.findIndex((x) => x.tos === r.tos && x.priority === r.priority);
+      // The kernel refuses an identical alias (EEXIST), so a notification for a route already
+      // here (replayed after a dump that included it) changes nothing.
+      if (!how.replace && list.some((x) => sameRoute(x, r))) return null;
+      if (how.replace && same >= 0) list[same] = r;
+      else {
+        insertOrdered(list, r, how.append);
+        this.count++;
+      }
+    }
+    slot.set(prefix, list);
+    return this.changed(r.table, r.family, prefix, before, activeOf(list));
+  }
+
+  /** Applies an RTM_DELROUTE: removes the alias the kernel removed (or the nexthops, for IPv6). */
+  delete(r: KernelRoute): ActiveChange | null {
+    const prefix = prefixKey(r);
+    const slot = this.slot(r.table, r.family, false);
+    const list = slot?.get(prefix);
+    if (!slot || !list) return null;
+    const before = activeOf(list);
+    const candidates = list.filter((x) => x.tos === r.tos && x.priority === r.priority && (r.family === 4 || (x.srcLen === r.srcLen && x.src === r.src)));
+    const exact = candidates.find((x) => x.type === r.type && sameNexthops(x.nexthops, r.nexthops));
+    let victim = exact ?? candidates[0];
+    if (!victim) return null;
+    if (!exact && r.family === 6 && r.nexthops.length > 0 && r.nexthops.length < victim.nexthops.length) {
+      // IPv6 deletes one sibling of a multipath route: the rest stays.
+      const remaining = victim.nexthops.filter((n) => !r.nexthops.some((d) => d.ifindex === n.ifindex && d.gateway === n.gateway));
+      if (remaining.length < victim.nexthops.length && remaining.length > 0) {
+        list[list.indexOf(victim)] = { ...victim, nexthops: remaining };
+        return this.changed(r.table, r.family, prefix, before, activeOf(list));
+      }
+    }
+    list.splice(list.indexOf(victim), 1);
+    this.count--;
+    if (list.length === 0) slot.delete(prefix);
+    return this.changed(r.table, r.family, prefix, before, activeOf(list));
+  }
+
+  private changed(table: number, family: Family, prefix: string, before: KernelRoute | undefined, after: KernelRoute | undefined): ActiveChange | null {
+    return before === after ? null : { table, family, prefix, before, after };
+  }
+
+  /** Every route of one table and family (all aliases), or every table when table is null. */
+  *routes(table: number | null = null): Generator<KernelRoute> {
+    const ids = table === null ? [...this.tables.keys()] : [table];
+    for (const id of ids) {
+      const t = this.tables.get(id);
+      if (!t) continue;
+      for (const fam of t.values()) for (const list of fam.values()) yield* list;
+    }
+  }
+
+  /** Active routes, one per (table, family, prefix). */
+  *activeRoutes(table: number | null = null): Generator<KernelRoute> {
+    const ids = table === null ? [...this.tables.keys()] : [table];
+    for (const id of ids) {
+      const t = this.tables.get(id);
+      if (!t) continue;
+      for (const fam of t.values()) {
+        for (const list of fam.values()) {
+          const a = activeOf(list);
+          if (a) yield a;
+        }
+      }
+    }
+  }
+
+  tableIds(): number[] {
+    return [...this.tables.keys()].sort((a, b) => a - b);
+  }
+
+  /** Route counts per table and family, every alias counted (as `ip route show table all`). */
+  counts(): Map<number, { ipv4: number; ipv6: number }> {
+    const out = new Map<number, { ipv4: number; ipv6: number }>();
+    for (const [id, t] of this.tables) {
+      const c = { ipv4: 0, ipv6: 0 };
+      for (const [fam, m] of t) for (const list of m.values()) c[fam === 4 ? 'ipv4' : 'ipv6'] += list.length;
+      out.set(id, c);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.tables.clear();
+    this.count = 0;
+  }
+
+  /** Takes over another store's content (after a resync built it from a dump). */
+  replaceWith(other: RouteStore): void {
+    this.tables.clear();
+    for (const [k, v] of other.tables) this.tables.set(k, v);
+    this.count = other.count;
+  }
+}
+
+function activeOf(list: Aliases | undefined): KernelRoute | undefined {
+  if (!list) return undefined;
+  for (const r of list) if (r.tos === 0 && r.srcLen === 0) return r;
+  return undefined;
+}
+
+/** Inserts before (or with `after`, behind) the aliases that sort equal to it. */
+function insertOrdered(list: Aliases, r: KernelRoute, after: boolean): void {
+  let i = 0;
+  while (i < list.length && (order(list[i]!, r) < 0 || (after && order(list[i]!, r) === 0))) i++;
+  list.splice(i, 0, r);
+}
