@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { KernelChange } from '../netlink/changes.ts';
 import { NetlinkSubscription, type DumpKind, type SubscriptionOptions } from '../netlink/subscription.ts';
-import { KernelMirror, type MirrorEvent } from './mirror.ts';
+import { KernelMirror, append, type MirrorEvent } from './mirror.ts';
 
 const ALL: DumpKind[] = ['links', 'addresses', 'neighbors', 'nexthops', 'routes', 'rules'];
 const DUMP_KIND_OF: Record<DumpKind, KernelChange['kind']> = {
@@ -86,10 +86,10 @@ export class KernelSession extends EventEmitter {
         this.queue = [];
         const dumpedKinds = new Set(kinds.map((k) => DUMP_KIND_OF[k]));
         const first: MirrorEvent[] = [];
-        for (const c of stale) if (!dumpedKinds.has(c.kind)) first.push(...this.mirror.apply(c));
+        for (const c of stale) if (!dumpedKinds.has(c.kind)) append(first, this.mirror.apply(c));
         this.publish(first);
         const dumped: KernelChange[] = [];
-        for (const k of kinds) dumped.push(...(await this.sub.dump(k)));
+        for (const k of kinds) append(dumped, await this.sub.dump(k));
         this.stats.resyncs++;
         this.stats.lastResyncReason = reason;
         this.publish(this.mirror.reconcile(kinds, dumped));
@@ -98,7 +98,7 @@ export class KernelSession extends EventEmitter {
       const batch = this.queue;
       this.queue = [];
       const out: MirrorEvent[] = [];
-      for (const c of batch) out.push(...this.mirror.apply(c));
+      for (const c of batch) append(out, this.mirror.apply(c));
       this.stats.eventsApplied += batch.length;
       this.publish(out);
     }

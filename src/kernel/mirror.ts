@@ -32,6 +32,11 @@ export const keyOf = {
   rule: (r: KernelRule) => JSON.stringify([r.family, r.priority, r.action, r.table, r.l3mdev, r.dst, r.dstLen, r.src, r.srcLen, r.tos, r.iifname, r.oifname, r.fwmark, r.flags]),
 };
 
+/** Appends without spreading: a resync can produce a million events, past the stack's limit. */
+export function append<T>(out: T[], items: readonly T[]): void {
+  for (const x of items) out.push(x);
+}
+
 const IFF_UP = 1;
 /** Link properties whose change can flush IPv4 routes and nexthops without a notification. */
 function routesMayHaveFlushed(before: KernelLink, after: KernelLink): boolean {
@@ -150,7 +155,7 @@ export class KernelMirror {
         const obj = (c as Record<string, unknown>)[kind] as ObjectOf<typeof kind>;
         if (kind === 'neighbor' && !isTracked(obj as KernelNeighbor)) continue;
         seen.add((keyOf[kind] as (o: unknown) => string)(obj));
-        out.push(...this.applyObject(kind, 'new', obj));
+        append(out, this.applyObject(kind, 'new', obj));
       }
       for (const [k, before] of [...map]) {
         if (seen.has(k)) continue;
@@ -158,7 +163,7 @@ export class KernelMirror {
         out.push({ kind, op: 'delete', key: k, before } as MirrorEvent);
       }
     }
-    if (kinds.includes('routes')) out.push(...this.reconcileRoutes(dumped));
+    if (kinds.includes('routes')) append(out, this.reconcileRoutes(dumped));
     return out;
   }
 

@@ -16,32 +16,31 @@ export class DumpInterrupted extends Error {
   readonly code = 'VRFSYNC_DUMP_INTR';
 }
 
-export interface DumpedMessage {
-  type: number;
-  flags: number;
-  /** The message body (after nlmsghdr), a view into the received datagram. */
-  body: Buffer;
-}
+/** Called for each reply message with its body at buf[start, end), valid during the call only. */
+export type DumpVisitor = (type: number, flags: number, buf: Buffer, start: number, end: number) => void;
 
 /**
- * Sends `type` with NLM_F_DUMP and resolves with every reply message. Rejects with
- * DumpInterrupted when any reply carries NLM_F_DUMP_INTR, and with DumpError on NLMSG_ERROR.
+ * Sends `type` with NLM_F_DUMP and calls `visit` for every reply message as datagrams arrive
+ * (decoding in place: no per-message buffers are kept). Resolves at NLMSG_DONE; rejects with
+ * DumpInterrupted when any reply carried NLM_F_DUMP_INTR, and with DumpError on NLMSG_ERROR.
  */
-export function dump(type: number, requestBody: Buffer, options: { recvBufferSize?: number } = {}): Promise<DumpedMessage[]> {
+export function dump(type: number, requestBody: Buffer, visit: DumpVisitor, options: { recvBufferSize?: number } = {}): Promise<void> {
   const sock = new RawNetlinkSocket(NETLINK_ROUTE, {
     recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
     sendBufferSize: 64 * 1024,
     msgBufferSize: 64 * 1024,
   } as never);
   const seq = (Math.random() * 0x7fffffff) >>> 0;
-  const out: DumpedMessage[] = [];
   let interrupted = false;
-  return new Promise<DumpedMessage[]>((resolve, reject) => {
+  let done = false;
+  return new Promise<void>((resolve, reject) => {
     const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
       sock.close();
       if (err) reject(err);
       else if (interrupted) reject(new DumpInterrupted('dump interrupted by a concurrent change'));
-      else resolve(out);
+      else resolve();
     };
     sock.on('error', (err) => finish(err));
     sock.on('message', (buf) => {
@@ -53,7 +52,7 @@ export function dump(type: number, requestBody: Buffer, options: { recvBufferSiz
           else if (h.type === NLMSG.ERROR) {
             const errno = errorCode(buf, h);
             if (errno) finish(new DumpError(errno, `netlink dump of type ${type} failed: errno ${errno}`));
-          } else out.push({ type: h.type, flags: h.flags, body: buf.subarray(h.bodyStart, h.end) });
+          } else if (!done) visit(h.type, h.flags, buf, h.bodyStart, h.end);
         });
       } catch (err) {
         finish(err as Error);

@@ -122,10 +122,10 @@ export class NetlinkSubscription extends EventEmitter {
           const req = Buffer.alloc(spec.len);
           req[0] = af;
           this.stats.dumps++;
-          for (const m of await dump(spec.type, req)) {
-            const c = decodeChange(m.type, 0, m.body, 0, m.body.length, this.stats);
+          await dump(spec.type, req, (type, _flags, buf, start, end) => {
+            const c = decodeChange(type, 0, buf, start, end, this.stats);
             if (c) out.push(c);
-          }
+          });
         }
         return out;
       } catch (err) {

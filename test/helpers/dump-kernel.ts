@@ -11,7 +11,9 @@ import { NHMSG_LEN, decodeNexthop } from '../../src/netlink/nexthop-codec.ts';
 const all = async <T>(type: number, len: number, af: number, decode: (b: Buffer, s: number, e: number) => T) => {
   const req = Buffer.alloc(len);
   req[0] = af;
-  return (await dump(type, req)).map((m) => decode(m.body, 0, m.body.length));
+  const out: T[] = [];
+  await dump(type, req, (_t, _f, buf, start, end) => out.push(decode(buf, start, end)));
+  return out;
 };
 const both = async <T>(type: number, len: number, decode: (b: Buffer, s: number, e: number) => T) =>
   [...(await all(type, len, AF_INET, decode)), ...(await all(type, len, AF_INET6, decode))];
