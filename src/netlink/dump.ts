@@ -28,6 +28,9 @@ export function dump(type: number, requestBody: Buffer, visit: DumpVisitor, opti
   const sock = new RawNetlinkSocket(NETLINK_ROUTE, {
     recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
     sendBufferSize: 64 * 1024,
+    // Read into a fixed 64 KiB buffer rather than peeking: the kernel sizes dump datagrams by the
+    // reader's last buffer, so a large one means fewer, fuller datagrams (as iproute2 does).
+    messagePeeking: false,
     msgBufferSize: 64 * 1024,
   } as never);
   const seq = (Math.random() * 0x7fffffff) >>> 0;
