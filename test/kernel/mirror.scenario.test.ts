@@ -7,6 +7,8 @@ import { Netns } from '../helpers/netns.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 
+const running = new Set<ChildProcess>();
+
 class Checker {
   private lines: string[] = [];
   private buf = '';
@@ -40,7 +42,10 @@ class Checker {
 async function startChecker(ns: Netns, rcvbuf?: number): Promise<Checker> {
   const args = ['netns', 'exec', ns.name, process.execPath, join(repo, 'bin', 'run-ts.js'), join(repo, 'test', 'helpers', 'mirror-check.ts')];
   if (rcvbuf) args.push(String(rcvbuf));
-  const c = new Checker(spawn('ip', args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const proc = spawn('ip', args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
+  const c = new Checker(proc);
   expect(await c.next()).toBe('ready');
   return c;
 }
@@ -89,7 +94,11 @@ const STEPS: [string, string[]][] = [
 
 describe('kernel mirror', () => {
   let ns: Netns | undefined;
-  afterEach(() => ns?.destroy());
+  afterEach(() => {
+    // A failed step leaves its checker running: end it with the namespace.
+    for (const p of running) p.kill('SIGKILL');
+    ns?.destroy();
+  });
 
   it('equals a fresh dump after every step, silent flushes included', async () => {
     ns = Netns.create('mirror');

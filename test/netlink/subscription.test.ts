@@ -36,15 +36,23 @@ class Watcher {
   }
 }
 
+const running = new Set<ChildProcess>();
+
 function watch(ns: Netns, rcvbuf?: number): Watcher {
   const args = ['netns', 'exec', ns.name, process.execPath, join(repo, 'bin', 'run-ts.js'), join(repo, 'test', 'helpers', 'watch-kernel.ts')];
   if (rcvbuf) args.push(String(rcvbuf));
-  return new Watcher(spawn('ip', args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const proc = spawn('ip', args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
+  return new Watcher(proc);
 }
 
 describe('netlink subscription', () => {
   let ns: Netns | undefined;
-  afterEach(() => ns?.destroy());
+  afterEach(() => {
+    for (const p of running) p.kill('SIGKILL');
+    ns?.destroy();
+  });
 
   it('dumps, then streams typed changes in kernel order', async () => {
     ns = Netns.create('sub');
