@@ -7,6 +7,7 @@ import { IFINFOMSG_LEN, decodeLink } from '../../src/netlink/link-codec.ts';
 import { IFADDRMSG_LEN, decodeAddress } from '../../src/netlink/addr-codec.ts';
 import { NDMSG_LEN, decodeNeighbor } from '../../src/netlink/neigh-codec.ts';
 import { NHMSG_LEN, decodeNexthop } from '../../src/netlink/nexthop-codec.ts';
+import { FIB_RULE_HDR_LEN, decodeRule } from '../../src/netlink/rule-codec.ts';
 
 const all = async <T>(type: number, len: number, af: number, decode: (b: Buffer, s: number, e: number) => T) => {
   const req = Buffer.alloc(len);
@@ -24,5 +25,6 @@ const out = {
   neighbors: (await both(RTM.GETNEIGH, NDMSG_LEN, decodeNeighbor)).filter(Boolean),
   nexthops: await all(RTM.GETNEXTHOP, NHMSG_LEN, 0, decodeNexthop),
   routes: await both(RTM.GETROUTE, RTMSG_LEN, decodeRoute),
+  rules: await both(RTM.GETRULE, FIB_RULE_HDR_LEN, decodeRule),
 };
 process.stdout.write(JSON.stringify(out));

@@ -6,6 +6,7 @@ import type { KernelLink } from '../../src/netlink/link-codec.ts';
 import type { KernelAddress } from '../../src/netlink/addr-codec.ts';
 import type { KernelNeighbor } from '../../src/netlink/neigh-codec.ts';
 import type { KernelNexthop } from '../../src/netlink/nexthop-codec.ts';
+import type { KernelRule } from '../../src/netlink/rule-codec.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 
@@ -15,6 +16,7 @@ export interface KernelDump {
   neighbors: KernelNeighbor[];
   nexthops: KernelNexthop[];
   routes: KernelRoute[];
+  rules: KernelRule[];
 }
 
 export function dumpKernel(ns: Netns): KernelDump {

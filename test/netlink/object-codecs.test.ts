@@ -6,6 +6,7 @@ import { decodeLink, encodeLink, type KernelLink } from '../../src/netlink/link-
 import { decodeAddress, encodeAddress, type KernelAddress } from '../../src/netlink/addr-codec.ts';
 import { Nud, decodeNeighbor, encodeNeighbor, type KernelNeighbor } from '../../src/netlink/neigh-codec.ts';
 import { decodeNexthop, encodeNexthop, type KernelNexthop } from '../../src/netlink/nexthop-codec.ts';
+import { FR_ACT, decodeRule, encodeRule, type KernelRule } from '../../src/netlink/rule-codec.ts';
 import { Netns } from '../helpers/netns.ts';
 import { dumpKernel, type KernelDump } from '../helpers/kernel-dump.ts';
 
@@ -53,6 +54,11 @@ describe('object codecs: bytes', () => {
       { id: 4, family: 4, flags: 0, protocol: 4, ifindex: 0, blackhole: true, fdb: false },
     ];
     for (const n of nhs) expect(roundTrip(encodeNexthop, decodeNexthop, n)).toEqual(n);
+    const rules: KernelRule[] = [
+      { family: 4, priority: 1000, action: FR_ACT.TO_TBL, table: 0, l3mdev: true, dstLen: 0, srcLen: 0, tos: 0, protocol: 2, flags: 0 },
+      { family: 6, priority: 500, action: FR_ACT.TO_TBL, table: 70000, l3mdev: false, src: '2001:db8::', srcLen: 32, dstLen: 0, tos: 0, iifname: 'swp1', protocol: 0, flags: 0 },
+    ];
+    for (const r of rules) expect(roundTrip(encodeRule, decodeRule, r)).toEqual(r);
   });
 
   it('reads NHA_GROUP weights with weight_high and the +1', () => {
@@ -91,7 +97,9 @@ describe('object codecs: the real kernel', () => {
       'nexthop add id 11 via 192.168.0.1 dev a0', 'nexthop add id 12 via 2001:db8:a::1 dev a0',
       'addr add 192.168.1.2/24 dev b0', 'nexthop add id 14 via 192.168.1.1 dev b0',
       'nexthop add id 13 blackhole', 'nexthop add id 20 group 11,200/14',
+      'rule add pref 500 from 10.0.0.0/8 iif a0 table 100',
     ]);
+    ns.ip('-6 rule add pref 600 to 2001:db8::/32 table 70000'); // ip -batch takes no -6
     k = dumpKernel(ns);
   });
   afterAll(() => ns?.destroy());
@@ -116,5 +124,13 @@ describe('object codecs: the real kernel', () => {
     expect(nh(13).blackhole).toBe(true);
     expect(nh(20).group).toEqual([{ id: 11, weight: 200 }, { id: 14, weight: 1 }]);
     expect(k.nexthops.length).toBe(JSON.parse(ns.ip('-j nexthop show')).length);
+  });
+
+  it('decodes FIB rules with their tables, selectors and priorities', () => {
+    expect(k.rules.find((r) => r.priority === 500)).toMatchObject({ family: 4, table: 100, src: '10.0.0.0', srcLen: 8, iifname: 'a0', action: FR_ACT.TO_TBL });
+    expect(k.rules.find((r) => r.priority === 600)).toMatchObject({ family: 6, table: 70000, dst: '2001:db8::', dstLen: 32 });
+    // The default rules: local (0), main (32766), default (32767), for both families.
+    expect(k.rules.filter((r) => r.family === 4).map((r) => [r.priority, r.table])).toEqual(expect.arrayContaining([[0, 255], [32766, 254], [32767, 253]]));
+    expect(k.rules.length).toBe(JSON.parse(ns.ip('-j -4 rule show')).length + JSON.parse(ns.ip('-j -6 rule show')).length);
   });
 });
