@@ -111,49 +111,64 @@ function decodeMultipath(buf: Buffer, f: 4 | 6, start: number, end: number): Rou
   return out;
 }
 
-/** Decodes the body of a route message (after the 16-byte nlmsghdr): buf[start, end). */
+const u16 = (b: Buffer, o: number) => b[o]! | (b[o + 1]! << 8);
+const u32 = (b: Buffer, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
+
+/**
+ * Decodes the body of a route message (after the 16-byte nlmsghdr): buf[start, end).
+ * The hot path of a full-table dump: one pass over the attributes, no closures, byte math
+ * instead of bounds-checked reads (bounds are checked once per attribute).
+ */
 export function decodeRoute(buf: Buffer, start: number, end: number): KernelRoute {
-  if (end - start < RTMSG_LEN) throw new MalformedMessage(`route message of ${end - start} bytes`);
+  if (end - start < RTMSG_LEN || end > buf.length) throw new MalformedMessage(`route message of ${end - start} bytes`);
   const family = familyOf(buf[start]!);
+  const alen = family === 4 ? 4 : 16;
   const route: KernelRoute = {
     family,
+    table: buf[start + 4]!,
+    dst: family === 4 ? '0.0.0.0' : '::',
     dstLen: buf[start + 1]!,
     srcLen: buf[start + 2]!,
     tos: buf[start + 3]!,
-    table: buf[start + 4]!,
     protocol: buf[start + 5]!,
     scope: buf[start + 6]!,
     type: buf[start + 7]!,
-    flags: buf.readUInt32LE(start + 8),
-    dst: family === 4 ? '0.0.0.0' : '::',
+    flags: u32(buf, start + 8),
     priority: 0,
     nexthops: [],
   };
-  if (route.dstLen > addrLen(family) * 8) throw new MalformedMessage(`dst_len ${route.dstLen} for IPv${family}`);
+  if (route.dstLen > alen * 8) throw new MalformedMessage(`dst_len ${route.dstLen} for IPv${family}`);
   let oif = 0;
   let gateway: string | undefined;
   let gatewayFamily: 4 | 6 | undefined;
   let multipath: RouteNextHop[] | undefined;
-  forEachAttr(buf, start + RTMSG_LEN, end, (type, off, len) => {
+  let off = start + RTMSG_LEN;
+  while (off + 4 <= end) {
+    const len = u16(buf, off);
+    const type = u16(buf, off + 2) & 0x3fff;
+    if (len < 4 || off + len > end) throw new MalformedMessage(`attribute ${type} at ${off} has length ${len}, past the end ${end}`);
+    const p = off + 4;
+    const plen = len - 4;
     switch (type) {
-      case RTA.DST: route.dst = readAddr(buf, family, off, len, 'RTA_DST'); break;
-      case RTA.SRC: route.src = readAddr(buf, family, off, len, 'RTA_SRC'); break;
-      case RTA.OIF: oif = attrU32(buf, off, len, 'RTA_OIF'); break;
-      case RTA.GATEWAY: gateway = readAddr(buf, family, off, len, 'RTA_GATEWAY'); break;
+      case RTA.DST: route.dst = readAddr(buf, family, p, plen, 'RTA_DST'); break;
+      case RTA.SRC: route.src = readAddr(buf, family, p, plen, 'RTA_SRC'); break;
+      case RTA.OIF: oif = attrU32(buf, p, plen, 'RTA_OIF'); break;
+      case RTA.GATEWAY: gateway = readAddr(buf, family, p, plen, 'RTA_GATEWAY'); break;
       case RTA.VIA: {
-        const via = readVia(buf, off, len);
+        const via = readVia(buf, p, plen);
         gateway = via.text;
         gatewayFamily = via.family;
         break;
       }
-      case RTA.PRIORITY: route.priority = attrU32(buf, off, len, 'RTA_PRIORITY'); break;
-      case RTA.PREFSRC: route.prefsrc = readAddr(buf, family, off, len, 'RTA_PREFSRC'); break;
-      case RTA.TABLE: route.table = attrU32(buf, off, len, 'RTA_TABLE'); break;
-      case RTA.MULTIPATH: multipath = decodeMultipath(buf, family, off, off + len); break;
-      case RTA.NH_ID: route.nhId = attrU32(buf, off, len, 'RTA_NH_ID'); break;
-      case RTA.PREF: route.pref = buf[off]!; break;
+      case RTA.PRIORITY: route.priority = attrU32(buf, p, plen, 'RTA_PRIORITY'); break;
+      case RTA.PREFSRC: route.prefsrc = readAddr(buf, family, p, plen, 'RTA_PREFSRC'); break;
+      case RTA.TABLE: route.table = attrU32(buf, p, plen, 'RTA_TABLE'); break;
+      case RTA.MULTIPATH: multipath = decodeMultipath(buf, family, p, p + plen); break;
+      case RTA.NH_ID: route.nhId = attrU32(buf, p, plen, 'RTA_NH_ID'); break;
+      case RTA.PREF: route.pref = buf[p]!; break;
     }
-  });
+    off += (len + 3) & ~3;
+  }
   if (multipath) route.nexthops = multipath;
   else if (oif || gateway) {
     const nh: RouteNextHop = { ifindex: oif, weight: 1, flags: route.flags & 0xff };
