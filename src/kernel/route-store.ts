@@ -10,6 +10,7 @@
 // IPv6 keeps one route per (prefix, metric): multipath routes are one entry with every
 // sibling as a nexthop, as dumps and append notifications show them.
 import type { KernelRoute } from '../netlink/changes.ts';
+import { NexthopSets } from './nexthop-sets.ts';
 import { sameNexthops, sameRoute } from './route-equality.ts';
 
 export type Family = 4 | 6;
@@ -20,6 +21,10 @@ export function prefixKey(r: { dst: string; dstLen: number }): string {
 
 /** Routes of one prefix in one table, in kernel order. */
 type Aliases = KernelRoute[];
+/** As stored: almost every prefix has one route, kept without an array around it. */
+type Stored = KernelRoute | Aliases;
+const toList = (v: Stored | undefined): Aliases => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const stored = (list: Aliases): Stored => (list.length === 1 ? list[0]! : list);
 
 export interface ActiveChange {
   table: number;
@@ -36,14 +41,15 @@ function order(a: KernelRoute, b: KernelRoute): number {
 
 export class RouteStore {
   /** table -> family -> prefix -> aliases */
-  private readonly tables = new Map<number, Map<Family, Map<string, Aliases>>>();
+  private readonly tables = new Map<number, Map<Family, Map<string, Stored>>>();
+  private nhSets = new NexthopSets();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  private slot(table: number, family: Family, create: boolean): Map<string, Aliases> | undefined {
+  private slot(table: number, family: Family, create: boolean): Map<string, Stored> | undefined {
     let t = this.tables.get(table);
     if (!t) {
       if (!create) return undefined;
@@ -55,24 +61,28 @@ export class RouteStore {
   }
 
   active(table: number, family: Family, prefix: string): KernelRoute | undefined {
-    return activeOf(this.slot(table, family, false)?.get(prefix));
+    return activeOf(toList(this.slot(table, family, false)?.get(prefix)));
   }
 
   aliases(table: number, family: Family, prefix: string): readonly KernelRoute[] {
-    return this.slot(table, family, false)?.get(prefix) ?? [];
+    return toList(this.slot(table, family, false)?.get(prefix));
   }
 
   /** Applies an RTM_NEWROUTE as the kernel applied it (flags from the notification). */
   add(r: KernelRoute, how: { replace: boolean; append: boolean }): ActiveChange | null {
     const prefix = prefixKey(r);
+    r.nexthops = this.nhSets.intern(r.nexthops);
     const slot = this.slot(r.table, r.family, true)!;
-    const list = slot.get(prefix) ?? [];
+    const list = toList(slot.get(prefix));
     const before = activeOf(list);
     if (r.family === 6) {
       // One entry per metric: a new message for an existing (prefix, metric) carries its full
       // state (replace, or append showing the whole sibling set).
       const i = list.findIndex((x) => x.priority === r.priority && x.srcLen === r.srcLen && x.src === r.src);
-      if (i >= 0) list[i] = r;
+      if (i >= 0) {
+        this.nhSets.release(list[i]!.nexthops);
+        list[i] = r;
+      }
       else {
         insertOrdered(list, r, false);
         this.count++;
@@ -81,14 +91,20 @@ export class RouteStore {
       const same = list.findIndex((x) => x.tos === r.tos && x.priority === r.priority);
       // The kernel refuses an identical alias (EEXIST), so a notification for a route already
       // here (replayed after a dump that included it) changes nothing.
-      if (!how.replace && list.some((x) => sameRoute(x, r))) return null;
-      if (how.replace && same >= 0) list[same] = r;
+      if (!how.replace && list.some((x) => sameRoute(x, r))) {
+        this.nhSets.release(r.nexthops);
+        return null;
+      }
+      if (how.replace && same >= 0) {
+        this.nhSets.release(list[same]!.nexthops);
+        list[same] = r;
+      }
       else {
         insertOrdered(list, r, how.append);
         this.count++;
       }
     }
-    slot.set(prefix, list);
+    slot.set(prefix, stored(list));
     return this.changed(r.table, r.family, prefix, before, activeOf(list));
   }
 
@@ -96,8 +112,8 @@ export class RouteStore {
   delete(r: KernelRoute): ActiveChange | null {
     const prefix = prefixKey(r);
     const slot = this.slot(r.table, r.family, false);
-    const list = slot?.get(prefix);
-    if (!slot || !list) return null;
+    const list = toList(slot?.get(prefix));
+    if (!slot || list.length === 0) return null;
     const before = activeOf(list);
     const candidates = list.filter((x) => x.tos === r.tos && x.priority === r.priority && (r.family === 4 || (x.srcLen === r.srcLen && x.src === r.src)));
     const exact = candidates.find((x) => x.type === r.type && sameNexthops(x.nexthops, r.nexthops));
@@ -107,13 +123,17 @@ export class RouteStore {
       // IPv6 deletes one sibling of a multipath route: the rest stays.
       const remaining = victim.nexthops.filter((n) => !r.nexthops.some((d) => d.ifindex === n.ifindex && d.gateway === n.gateway));
       if (remaining.length < victim.nexthops.length && remaining.length > 0) {
-        list[list.indexOf(victim)] = { ...victim, nexthops: remaining };
+        this.nhSets.release(victim.nexthops);
+        list[list.indexOf(victim)] = { ...victim, nexthops: this.nhSets.intern(remaining) };
+        slot.set(prefix, stored(list));
         return this.changed(r.table, r.family, prefix, before, activeOf(list));
       }
     }
     list.splice(list.indexOf(victim), 1);
+    this.nhSets.release(victim.nexthops);
     this.count--;
     if (list.length === 0) slot.delete(prefix);
+    else slot.set(prefix, stored(list));
     return this.changed(r.table, r.family, prefix, before, activeOf(list));
   }
 
@@ -127,7 +147,7 @@ export class RouteStore {
     for (const id of ids) {
       const t = this.tables.get(id);
       if (!t) continue;
-      for (const fam of t.values()) for (const list of fam.values()) yield* list;
+      for (const fam of t.values()) for (const v of fam.values()) yield* toList(v);
     }
   }
 
@@ -138,8 +158,8 @@ export class RouteStore {
       const t = this.tables.get(id);
       if (!t) continue;
       for (const fam of t.values()) {
-        for (const list of fam.values()) {
-          const a = activeOf(list);
+        for (const v of fam.values()) {
+          const a = Array.isArray(v) ? activeOf(v) : v.tos === 0 && v.srcLen === 0 ? v : undefined;
           if (a) yield a;
         }
       }
@@ -155,7 +175,7 @@ export class RouteStore {
     const out = new Map<number, { ipv4: number; ipv6: number }>();
     for (const [id, t] of this.tables) {
       const c = { ipv4: 0, ipv6: 0 };
-      for (const [fam, m] of t) for (const list of m.values()) c[fam === 4 ? 'ipv4' : 'ipv6'] += list.length;
+      for (const [fam, m] of t) for (const v of m.values()) c[fam === 4 ? 'ipv4' : 'ipv6'] += Array.isArray(v) ? v.length : 1;
       out.set(id, c);
     }
     return out;
@@ -163,7 +183,13 @@ export class RouteStore {
 
   clear(): void {
     this.tables.clear();
+    this.nhSets.clear();
     this.count = 0;
+  }
+
+  /** Distinct nexthop sets in use. */
+  get nexthopSets(): number {
+    return this.nhSets.size;
   }
 
   /** Takes over another store's content (after a resync built it from a dump). */
@@ -171,6 +197,7 @@ export class RouteStore {
     this.tables.clear();
     for (const [k, v] of other.tables) this.tables.set(k, v);
     this.count = other.count;
+    this.nhSets = other.nhSets;
   }
 }
 
