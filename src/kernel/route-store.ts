@@ -76,15 +76,23 @@ export class RouteStore {
     const list = toList(slot.get(prefix));
     const before = activeOf(list);
     if (r.family === 6) {
-      // One entry per metric: a new message for an existing (prefix, metric) carries its full
-      // state (replace, or append showing the whole sibling set).
-      const i = list.findIndex((x) => x.priority === r.priority && x.srcLen === r.srcLen && x.src === r.src);
+      // Gateway routes of one (prefix, metric) are siblings of one multipath entry; other
+      // routes of the same metric (device routes on several links) stay separate entries.
+      const i = list.findIndex((x) => sameV6Slot(x, r) && (how.replace || (isGateway(x) && isGateway(r)) || sameNexthops(x.nexthops, r.nexthops)));
       if (i >= 0) {
-        this.nhSets.release(list[i]!.nexthops);
+        const old = list[i]!;
+        // A replace carries the whole new state; an append or add of a sibling carries the full
+        // set on current kernels and one sibling on older ones: the union is right for both.
+        if (!how.replace && isGateway(old) && isGateway(r) && !sameNexthops(old.nexthops, r.nexthops)) {
+          const merged = [...old.nexthops];
+          for (const n of r.nexthops) if (!merged.some((m) => m.ifindex === n.ifindex && m.gateway === n.gateway)) merged.push(n);
+          this.nhSets.release(r.nexthops);
+          r.nexthops = this.nhSets.intern(merged);
+        }
+        this.nhSets.release(old.nexthops);
         list[i] = r;
-      }
-      else {
-        insertOrdered(list, r, false);
+      } else {
+        insertOrdered(list, r, true);
         this.count++;
       }
     } else {
@@ -115,9 +123,11 @@ export class RouteStore {
     const list = toList(slot?.get(prefix));
     if (!slot || list.length === 0) return null;
     const before = activeOf(list);
-    const candidates = list.filter((x) => x.tos === r.tos && x.priority === r.priority && (r.family === 4 || (x.srcLen === r.srcLen && x.src === r.src)));
+    const candidates = list.filter((x) => x.tos === r.tos && x.priority === r.priority && (r.family === 4 || sameV6Slot(x, r)));
     const exact = candidates.find((x) => x.type === r.type && sameNexthops(x.nexthops, r.nexthops));
-    let victim = exact ?? candidates[0];
+    const sameDevice = candidates.find((x) => x.nexthops[0]?.ifindex === r.nexthops[0]?.ifindex
+      && (r.family === 4 || !isGateway(r) || x.nexthops.some((n) => n.gateway === r.nexthops[0]?.gateway)));
+    const victim = exact ?? sameDevice ?? candidates[0];
     if (!victim) return null;
     if (!exact && r.family === 6 && r.nexthops.length > 0 && r.nexthops.length < victim.nexthops.length) {
       // IPv6 deletes one sibling of a multipath route: the rest stays.
@@ -200,6 +210,9 @@ export class RouteStore {
     this.nhSets = other.nhSets;
   }
 }
+
+const isGateway = (r: KernelRoute) => r.type === 1 && r.nexthops.length > 0 && r.nexthops.every((n) => n.gateway !== undefined);
+const sameV6Slot = (a: KernelRoute, b: KernelRoute) => a.priority === b.priority && a.srcLen === b.srcLen && a.src === b.src;
 
 function activeOf(list: Aliases | undefined): KernelRoute | undefined {
   if (!list) return undefined;

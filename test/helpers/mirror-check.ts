@@ -1,6 +1,7 @@
 // Run inside a network namespace: keeps a KernelMirror with a KernelSession and, for each
 // "check" line on stdin, compares it with a mirror built from a fresh dump. Prints "ready",
 // then "ok" or "diff <details>" per check, and "stats <json>" on "quit".
+import { execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { KernelSession } from '../../src/kernel/kernel-session.ts';
 import { KernelMirror } from '../../src/kernel/mirror.ts';
@@ -11,6 +12,29 @@ const session = new KernelSession({ recvBufferSize: rcvbuf });
 session.on('error', (e) => process.stdout.write(`error ${String(e)}\n`));
 await session.start();
 process.stdout.write('ready\n');
+
+/** Route counts per table and family as iproute2 lists them: a reference independent of our store. */
+function iprouteCounts(): string {
+  const counts: Record<string, number> = {};
+  for (const fam of ['-4', '-6']) {
+    const routes = JSON.parse(execFileSync('ip', ['-j', fam, 'route', 'show', 'table', 'all'], { encoding: 'utf8', maxBuffer: 1 << 30 })) as { table?: string }[];
+    for (const r of routes) {
+      const t = r.table === undefined || r.table === 'main' ? '254' : r.table === 'local' ? '255' : r.table === 'default' ? '253' : r.table;
+      const k = `${t}/${fam}`;
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
+  }
+  return JSON.stringify(Object.fromEntries(Object.entries(counts).sort()));
+}
+
+function mirrorCounts(): string {
+  const counts: Record<string, number> = {};
+  for (const [t, c] of session.mirror.routes.counts()) {
+    if (c.ipv4) counts[`${t}/-4`] = c.ipv4;
+    if (c.ipv6) counts[`${t}/-6`] = c.ipv6;
+  }
+  return JSON.stringify(Object.fromEntries(Object.entries(counts).sort()));
+}
 
 function diff(a: string, b: string): string {
   const x = JSON.parse(a) as Record<string, unknown[]>;
@@ -37,7 +61,8 @@ for await (const line of createInterface({ input: process.stdin })) {
       fresh.reconcile(['links', 'addresses', 'neighbors', 'nexthops', 'routes', 'rules'], await session.sub.dumpAll());
       const a = fingerprint(session.mirror);
       const b = fingerprint(fresh);
-      result = a === b ? 'ok' : `diff ${diff(a, b)}`;
+      const [mc, ic] = [mirrorCounts(), iprouteCounts()];
+      result = a !== b ? `diff ${diff(a, b)}` : mc !== ic ? `counts mirror ${mc} iproute2 ${ic}` : 'ok';
       if (result === 'ok') break;
     }
     process.stdout.write(`${result}\n`);
