@@ -1,6 +1,6 @@
 // RTM_NEWADDR / RTM_DELADDR bodies (struct ifaddrmsg + attributes).
 import { AttrWriter, MalformedMessage, forEachAttr } from './attributes.ts';
-import { ipBytes, ipText } from './address-bytes.ts';
+import { ipBytes, ipText } from '../common/ip-text.ts';
 import { AF_INET, AF_INET6 } from './route-codec.ts';
 
 export const IFADDRMSG_LEN = 8;

@@ -1,7 +1,7 @@
 // RTM_NEWNEXTHOP / RTM_DELNEXTHOP bodies (struct nhmsg + attributes). The `netlink` package
 // reads NHA_GROUP weights as a bare u8; the wire weight is ((weight_high << 8) | weight) + 1.
 import { AttrWriter, MalformedMessage, attrU32, forEachAttr } from './attributes.ts';
-import { ipBytes, ipText } from './address-bytes.ts';
+import { ipBytes, ipText } from '../common/ip-text.ts';
 import { AF_INET, AF_INET6 } from './route-codec.ts';
 
 export const NHMSG_LEN = 8;

@@ -3,7 +3,7 @@
 // `netlink` package leaves raw (RTA_MULTIPATH with weights and per-nexthop flags, RTA_NH_ID,
 // RTA_VIA) or gets wrong (rtm_table is a u8: RTA_TABLE is the truth).
 import { AttrWriter, MalformedMessage, attrU32, forEachAttr } from './attributes.ts';
-import { ipBytes, ipText } from './address-bytes.ts';
+import { ipBytes, ipText } from '../common/ip-text.ts';
 
 export const RTMSG_LEN = 12;
 

@@ -1,7 +1,7 @@
 // RTM_NEWRULE / RTM_DELRULE bodies (struct fib_rule_hdr + FRA_* attributes). The agent needs
 // rules to know where a lookup that misses in a VRF's table falls through to.
 import { AttrWriter, MalformedMessage, attrU32, forEachAttr } from './attributes.ts';
-import { ipBytes, ipText } from './address-bytes.ts';
+import { ipBytes, ipText } from '../common/ip-text.ts';
 import { AF_INET, AF_INET6 } from './route-codec.ts';
 
 export const FIB_RULE_HDR_LEN = 12;

@@ -1,4 +1,5 @@
-// IP addresses between netlink bytes and text, on the hot path of route decoding.
+// IP addresses between bytes (network order) and text, shared by the netlink codecs (a hot
+// path of route decoding) and the driver tools.
 
 export function ipv4Text(buf: Buffer, off: number): string {
   return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;

@@ -1,0 +1,229 @@
+// hwsim's gRPC server: the vrfsync.driver.v1.Driver contract, hwsim's Simulator service and
+// grpc.health.v1, over one Asic. This is the only part of hwsim that talks to the outside; the
+// device itself (hwsim/asic.ts) is pure and synchronous.
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Logger } from 'pino';
+import { AsicError, type Asic } from '../../hwsim/asic.ts';
+import { parseAddress, serverCredentials, type TlsOptions } from '../../src/driver/address.ts';
+import { DriverService, SimulatorService, pb, type v1, type simv1 } from '../../src/driver/wire.ts';
+import { Arbitration, type ClientHandle } from './arbitration.ts';
+
+export interface HwsimServerOptions {
+  /** unix:/path or HOST:PORT (port 0 picks a free one). */
+  listen: string;
+  asic: Asic;
+  tls?: TlsOptions;
+  logger?: Logger;
+}
+
+export interface HwsimServer {
+  /** The address clients use (with the real port when 0 was asked for). */
+  address: string;
+  server: grpc.Server;
+  close(): Promise<void>;
+}
+
+/** Entities per Read message, as sonic-pins chunks them, well under gRPC's 4 MB default. */
+const READ_CHUNK = 2500;
+
+type StreamCall = grpc.ServerDuplexStream<v1.StreamMessageRequest, v1.IStreamMessageResponse>;
+
+function grpcError(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimServer> {
+  const { asic, logger } = opts;
+  const addr = parseAddress(opts.listen);
+  const creds = serverCredentials(addr, opts.tls ?? {});
+  if (addr.kind === 'tcp' && opts.tls?.insecure) logger?.warn({ address: opts.listen }, 'serving without TLS (--insecure)');
+  const maxBytes = asic.config.maxMessageBytes;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
+    // Clients ping every 20 s to keep the stream channel alive; allow it.
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  });
+
+  const streams = new Map<StreamCall, ClientHandle>();
+  const send = (call: StreamCall, msg: v1.IStreamMessageResponse) => {
+    if (!call.cancelled && !call.writableEnded) call.write(msg);
+  };
+  const arbitration = new Arbitration((client, notice) => {
+    for (const [call, c] of streams) if (c === client) send(call, { arbitration: notice });
+  });
+  const toAll = (msg: v1.IStreamMessageResponse) => {
+    for (const call of streams.keys()) send(call, msg);
+  };
+  const onPort = (port: v1.IPortEvent) => toAll({ port });
+  const onUsage = (tableUsage: v1.ITableUsageEvent) => toAll({ tableUsage });
+  const onReset = (reset: v1.IDeviceReset) => toAll({ reset });
+  asic.on('port', onPort);
+  asic.on('tableUsage', onUsage);
+  asic.on('reset', onReset);
+
+  // Writes are applied one at a time, in arrival order, latency faults included.
+  let writeChain: Promise<unknown> = Promise.resolve();
+
+  const driver: grpc.UntypedServiceImplementation = {
+    capabilities(_call: grpc.ServerUnaryCall<v1.CapabilitiesRequest, v1.ICapabilitiesResponse>, cb: grpc.sendUnaryData<v1.ICapabilitiesResponse>) {
+      cb(null, asic.capabilities());
+    },
+
+    write(call: grpc.ServerUnaryCall<v1.WriteRequest, v1.IWriteResponse>, cb: grpc.sendUnaryData<v1.IWriteResponse>) {
+      const req = call.request;
+      const electionId = Number(req.electionId ?? 0);
+      if (!arbitration.isPrimary(electionId)) {
+        cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is not the primary's (${arbitration.primaryElectionId || 'none'})`));
+        return;
+      }
+      const updates = req.updates ?? [];
+      if (updates.length > asic.config.maxUpdatesPerWrite) {
+        cb(grpcError(grpc.status.INVALID_ARGUMENT, `${updates.length} updates in one Write; the device takes at most ${asic.config.maxUpdatesPerWrite}`));
+        return;
+      }
+      writeChain = writeChain.then(async () => {
+        if (asic.latencyMs > 0) await sleep(asic.latencyMs);
+        // The primary may have changed while this Write waited.
+        if (!arbitration.isPrimary(electionId)) {
+          cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is no longer the primary's`));
+          return;
+        }
+        try {
+          cb(null, { statuses: asic.write(updates, Boolean(req.continueOnError)) });
+        } catch (err) {
+          logger?.error({ err }, 'write failed unexpectedly');
+          cb(grpcError(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`));
+        }
+      });
+    },
+
+    read(call: grpc.ServerWritableStream<v1.ReadRequest, v1.IReadResponse>) {
+      void (async () => {
+        try {
+          if (asic.latencyMs > 0) await sleep(asic.latencyMs);
+          const req = call.request;
+          let chunk: v1.IEntity[] = [];
+          let bytes = 0;
+          // Leave room for framing: each entity costs its size plus a few bytes of tag and length.
+          const budget = maxBytes - 1024;
+          const flush = async () => {
+            if (!chunk.length) return;
+            const ok = call.write({ entities: chunk });
+            chunk = [];
+            bytes = 0;
+            if (!ok) await new Promise<void>((r) => call.once('drain', r));
+          };
+          for (const e of asic.read({ types: req.types, vrfId: req.vrfId ?? null })) {
+            if (call.cancelled) return;
+            const size = pb.Entity.encode(e).finish().length + 6;
+            if (chunk.length >= READ_CHUNK || bytes + size > budget) await flush();
+            chunk.push(e);
+            bytes += size;
+          }
+          await flush();
+          call.end();
+        } catch (err) {
+          logger?.error({ err }, 'read failed unexpectedly');
+          call.destroy(grpcError(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`));
+        }
+      })();
+    },
+
+    streamChannel(call: StreamCall) {
+      const client: ClientHandle = { name: call.getPeer() };
+      streams.set(call, client);
+      call.on('data', (msg: v1.StreamMessageRequest) => {
+        if (!msg.arbitration) return;
+        (client as { name: string }).name = msg.arbitration.clientName || client.name;
+        arbitration.arbitrate(client, Number(msg.arbitration.electionId ?? 0));
+      });
+      const gone = () => {
+        if (!streams.delete(call)) return;
+        arbitration.leave(client);
+      };
+      call.on('end', () => {
+        gone();
+        call.end();
+      });
+      call.on('cancelled', gone);
+      call.on('error', gone);
+      call.on('close', gone);
+    },
+  };
+
+  const unary = <Req, Res>(fn: (req: Req) => Res) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
+      try {
+        cb(null, fn(call.request));
+      } catch (err) {
+        if (err instanceof AsicError) cb(grpcError(err.code as number as grpc.status, err.message));
+        else cb(grpcError(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`));
+      }
+    };
+
+  const simulator: grpc.UntypedServiceImplementation = {
+    lookup: unary((req: simv1.LookupRequest) => asic.lookup({ vrfId: req.vrfId ?? null, vrfName: req.vrfName, destination: req.destination, source: req.source })),
+    injectFault: unary((req: simv1.FaultRequest) => {
+      asic.injectFault(req);
+      return {};
+    }),
+    reset: unary((req: simv1.ResetRequest) => ({ bootEpoch: asic.reset(req.reason || 'reset requested') })),
+    stats: unary(() => asic.stats()),
+    setPortState: unary((req: simv1.SetPortStateRequest) => {
+      asic.setPortState(req.portId, req.operStatus);
+      return {};
+    }),
+  };
+
+  server.addService(DriverService, driver);
+  server.addService(SimulatorService, simulator);
+  const health = new HealthImplementation({
+    '': 'SERVING',
+    'vrfsync.driver.v1.Driver': 'SERVING',
+    'vrfsync.hwsim.v1.Simulator': 'SERVING',
+  });
+  health.addToServer(server);
+
+  if (addr.kind === 'unix' && existsSync(addr.path)) rmSync(addr.path); // a stale socket of a dead hwsim
+  // A unix socket is created 0600 (umask while binding), so no other user can ever connect.
+  const umask = addr.kind === 'unix' ? process.umask(0o177) : null;
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(addr.target, creds, (err, p) => (err ? reject(err) : resolve(p))),
+    );
+  } finally {
+    if (umask !== null) process.umask(umask);
+  }
+  let address = opts.listen;
+  if (addr.kind === 'unix') chmodSync(addr.path, 0o600);
+  else address = addr.target.replace(/:\d+$/, `:${port}`);
+
+  return {
+    address,
+    server,
+    close: async () => {
+      asic.off('port', onPort);
+      asic.off('tableUsage', onUsage);
+      asic.off('reset', onReset);
+      for (const call of streams.keys()) call.end();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      if (addr.kind === 'unix') rmSync(addr.path, { force: true });
+    },
+  };
+}
