@@ -24,7 +24,8 @@ export function parseAddress(text: string): DriverAddress {
   }
   const host = m[1] ?? m[2]!;
   const port = Number(m[3]);
-  if (port < 1 || port > 65535) throw new AddressError(`bad address ${JSON.stringify(text)}: port out of range`);
+  // Port 0 is for listening: the system picks a free port and the server prints it.
+  if (port > 65535) throw new AddressError(`bad address ${JSON.stringify(text)}: port out of range`);
   return { kind: 'tcp', host, port, target: m[1] ? `[${host}]:${port}` : `${host}:${port}` };
 }
 
