@@ -1,53 +1,22 @@
 // The mirror equals the kernel after every step, including the deletions the kernel never
 // announces and after overruns: checked against a fresh dump in the same namespace.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Netns } from '../helpers/netns.ts';
+import { NsChild } from '../helpers/ns-child.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
-
-const running = new Set<ChildProcess>();
-
-class Checker {
-  private lines: string[] = [];
-  private buf = '';
-  constructor(private readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (d: Buffer) => {
-      this.buf += d.toString();
-      const parts = this.buf.split('\n');
-      this.buf = parts.pop()!;
-      this.lines.push(...parts);
-    });
-  }
-  async next(timeoutMs = 30_000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    while (!this.lines.length) {
-      if (Date.now() > end || this.proc.exitCode !== null) throw new Error('mirror-check gave no answer');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.lines.shift()!;
-  }
-  async check(): Promise<string> {
-    this.proc.stdin!.write('check\n');
-    return this.next();
-  }
-  async quit(): Promise<Record<string, number>> {
-    this.proc.stdin!.write('quit\n');
-    const line = await this.next();
-    return JSON.parse(line.replace(/^stats /, ''));
-  }
-}
-
-async function startChecker(ns: Netns, rcvbuf?: number): Promise<Checker> {
-  const args = ['netns', 'exec', ns.name, process.execPath, join(repo, 'bin', 'run-ts.js'), join(repo, 'test', 'helpers', 'mirror-check.ts')];
-  if (rcvbuf) args.push(String(rcvbuf));
-  const proc = spawn('ip', args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  running.add(proc);
-  proc.on('exit', () => running.delete(proc));
-  const c = new Checker(proc);
-  expect(await c.next()).toBe('ready');
-  return c;
+async function startChecker(ns: Netns, rcvbuf?: number) {
+  const child = NsChild.start(ns, 'mirror-check.ts', rcvbuf ? [String(rcvbuf)] : []);
+  expect(await child.next()).toBe('ready');
+  return {
+    check: async () => {
+      child.write('check');
+      return child.next();
+    },
+    quit: async (): Promise<Record<string, number>> => {
+      child.write('quit');
+      return JSON.parse((await child.next()).replace(/^stats /, ''));
+    },
+  };
 }
 
 const STEPS: [string, string[]][] = [
@@ -95,8 +64,7 @@ const STEPS: [string, string[]][] = [
 describe('kernel mirror', () => {
   let ns: Netns | undefined;
   afterEach(() => {
-    // A failed step leaves its checker running: end it with the namespace.
-    for (const p of running) p.kill('SIGKILL');
+    NsChild.killAll();
     ns?.destroy();
   });
 

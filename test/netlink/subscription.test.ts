@@ -1,56 +1,36 @@
 // The event socket and dumps against the real kernel in a namespace: events arrive typed and in
 // order, and a flood into a tiny receive buffer is reported as an overrun, never silently lost.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Netns } from '../helpers/netns.ts';
+import { NsChild } from '../helpers/ns-child.ts';
 import type { KernelChange } from '../../src/netlink/changes.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
-
 class Watcher {
-  lines: string[] = [];
-  private buf = '';
-  constructor(readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (d: Buffer) => {
-      this.buf += d.toString();
-      const parts = this.buf.split('\n');
-      this.buf = parts.pop()!;
-      this.lines.push(...parts);
-    });
+  constructor(readonly child: NsChild) {}
+  get lines() {
+    return this.child.lines;
   }
-  async until(pred: (lines: string[]) => boolean, ms = 20_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!pred(this.lines)) {
-      if (Date.now() > end) throw new Error(`timed out; got:\n${this.lines.slice(-20).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  until(pred: (lines: string[]) => boolean): Promise<void> {
+    return this.child.until(pred);
   }
   changes(): KernelChange[] {
     return this.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
   }
   async stop(): Promise<string> {
-    this.proc.stdin!.end();
+    this.child.end();
     await this.until((l) => l.some((x) => x.startsWith('stats ')));
     return this.lines.find((x) => x.startsWith('stats '))!.slice(6);
   }
 }
 
-const running = new Set<ChildProcess>();
-
 function watch(ns: Netns, rcvbuf?: number): Watcher {
-  const args = ['netns', 'exec', ns.name, process.execPath, join(repo, 'bin', 'run-ts.js'), join(repo, 'test', 'helpers', 'watch-kernel.ts')];
-  if (rcvbuf) args.push(String(rcvbuf));
-  const proc = spawn('ip', args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  running.add(proc);
-  proc.on('exit', () => running.delete(proc));
-  return new Watcher(proc);
+  return new Watcher(NsChild.start(ns, 'watch-kernel.ts', rcvbuf ? [String(rcvbuf)] : []));
 }
 
 describe('netlink subscription', () => {
   let ns: Netns | undefined;
   afterEach(() => {
-    for (const p of running) p.kill('SIGKILL');
+    NsChild.killAll();
     ns?.destroy();
   });
 
