@@ -1,0 +1,21 @@
+// The `vrfsync` command. Each subcommand lives in its own module and registers itself here.
+// Usage errors exit 2, like "could not run"; each subcommand sets its own exit status.
+import { Command, CommanderError } from 'commander';
+import { registerConformance } from './conformance-command.ts';
+import { registerKernelCommand } from './kernel-command.ts';
+
+const program = new Command('vrfsync')
+  .description("keeps a switch ASIC's layer-3 tables in sync with the Linux kernel's VRFs, routes and neighbours")
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)');
+
+registerConformance(program);
+registerKernelCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (!(err instanceof CommanderError)) throw err;
+  process.exitCode = err.exitCode === 0 ? 0 : 2;
+}
