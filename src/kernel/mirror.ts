@@ -10,7 +10,6 @@
 import type { KernelAddress, KernelChange, KernelLink, KernelNeighbor, KernelNexthop, KernelRoute, KernelRule } from '../netlink/changes.ts';
 import type { DumpKind } from '../netlink/subscription.ts';
 import { RouteStore, type ActiveChange } from './route-store.ts';
-import { sameRoute } from './route-equality.ts';
 
 export type ObjectKind = 'link' | 'address' | 'neighbor' | 'nexthop' | 'rule';
 type ObjectOf<K extends ObjectKind> = {
@@ -146,12 +145,19 @@ export class KernelMirror {
   reconcile(kinds: readonly DumpKind[], dumped: readonly KernelChange[]): MirrorEvent[] {
     const out: MirrorEvent[] = [];
     const objectKinds: [DumpKind, ObjectKind][] = [['links', 'link'], ['addresses', 'address'], ['neighbors', 'neighbor'], ['nexthops', 'nexthop'], ['rules', 'rule']];
+    // One pass over the dump, by kind: it can hold a million routes.
+    const byKind = new Map<string, KernelChange[]>();
+    for (const c of dumped) {
+      if (c.kind === 'route') continue;
+      let list = byKind.get(c.kind);
+      if (!list) byKind.set(c.kind, (list = []));
+      list.push(c);
+    }
     for (const [dumpKind, kind] of objectKinds) {
       if (!kinds.includes(dumpKind)) continue;
       const map = this.maps()[kind] as Map<string, unknown>;
       const seen = new Set<string>();
-      for (const c of dumped) {
-        if (c.kind !== kind) continue;
+      for (const c of byKind.get(kind) ?? []) {
         const obj = (c as Record<string, unknown>)[kind] as ObjectOf<typeof kind>;
         if (kind === 'neighbor' && !isTracked(obj as KernelNeighbor)) continue;
         seen.add((keyOf[kind] as (o: unknown) => string)(obj));
@@ -171,18 +177,7 @@ export class KernelMirror {
     const fresh = new RouteStore();
     for (const c of dumped) if (c.kind === 'route') fresh.add(c.route, { replace: false, append: true });
     const out: MirrorEvent[] = [];
-    const seen = new Set<string>();
-    const tag = (r: KernelRoute) => `${r.table}|${r.family}|${r.dst}/${r.dstLen}`;
-    for (const after of fresh.activeRoutes()) {
-      seen.add(tag(after));
-      const prefix = `${after.dst}/${after.dstLen}`;
-      const before = this.routes.active(after.table, after.family, prefix);
-      if (!before || !sameRoute(before, after)) out.push({ kind: 'route', change: { table: after.table, family: after.family, prefix, before, after } });
-    }
-    for (const before of this.routes.activeRoutes()) {
-      if (seen.has(tag(before))) continue;
-      out.push({ kind: 'route', change: { table: before.table, family: before.family, prefix: `${before.dst}/${before.dstLen}`, before, after: undefined } });
-    }
+    for (const change of this.routes.diffActive(fresh)) out.push({ kind: 'route', change });
     this.routes.replaceWith(fresh);
     return out;
   }

@@ -202,6 +202,37 @@ export class RouteStore {
     return this.nhSets.size;
   }
 
+  /**
+   * How the active routes would change if this store's content became `next`'s: walks both
+   * stores' maps by their existing keys, building no strings.
+   */
+  diffActive(next: RouteStore): ActiveChange[] {
+    const out: ActiveChange[] = [];
+    const activeIn = (v: Stored | undefined) => (v === undefined ? undefined : Array.isArray(v) ? activeOf(v) : v.tos === 0 && v.srcLen === 0 ? v : undefined);
+    for (const [table, fams] of next.tables) {
+      for (const [family, prefixes] of fams) {
+        const mine = this.slot(table, family, false);
+        for (const [prefix, v] of prefixes) {
+          const after = activeIn(v);
+          const before = activeIn(mine?.get(prefix));
+          if (after === before || (after && before && sameRoute(after, before))) continue;
+          out.push({ table, family, prefix, before, after });
+        }
+      }
+    }
+    for (const [table, fams] of this.tables) {
+      for (const [family, prefixes] of fams) {
+        const theirs = next.slot(table, family, false);
+        for (const [prefix, v] of prefixes) {
+          if (theirs?.has(prefix)) continue;
+          const before = activeIn(v);
+          if (before) out.push({ table, family, prefix, before, after: undefined });
+        }
+      }
+    }
+    return out;
+  }
+
   /** Takes over another store's content (after a resync built it from a dump). */
   replaceWith(other: RouteStore): void {
     this.tables.clear();
