@@ -4,7 +4,7 @@
 //
 //   node bin/run-ts.js bench/netlink-dump.ts [--routes N]     (root: creates a namespace)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,7 @@ function outer() {
     }
   } finally {
     execFileSync('ip', ['netns', 'del', ns]);
+    rmSync(join(tmpdir(), `routes-${process.pid}.batch`), { force: true });
   }
 }
 
