@@ -10,6 +10,14 @@ import { decodeRule } from './rule-codec.ts';
 import { NLM_F, RTM } from './messages.ts';
 
 const AF_BRIDGE = 7;
+
+/**
+ * Routes and rules of other families share the message types: multicast routing
+ * (RTNL_FAMILY_IPMR 128, IP6MR 129, whose rules every VRF adds), MPLS (28). Not ours.
+ */
+function isIpFamily(buf: Buffer, start: number, end: number): boolean {
+  return end <= start || buf[start] === 2 || buf[start] === 10;
+}
 import type { KernelChange } from './changes.ts';
 
 export interface DecodeStats {
@@ -32,6 +40,7 @@ export function decodeChange(type: number, flags: number, buf: Buffer, start: nu
     switch (type) {
       case RTM.NEWROUTE:
       case RTM.DELROUTE: {
+        if (!isIpFamily(buf, start, end)) return null;
         const route = decodeRoute(buf, start, end);
         if (route.flags & RTM_F_CLONED) return null;
         return {
@@ -58,6 +67,7 @@ export function decodeChange(type: number, flags: number, buf: Buffer, start: nu
         return { kind: 'nexthop', op: type === RTM.NEWNEXTHOP ? 'new' : 'del', nexthop: decodeNexthop(buf, start, end) };
       case RTM.NEWRULE:
       case RTM.DELRULE:
+        if (!isIpFamily(buf, start, end)) return null;
         return { kind: 'rule', op: type === RTM.NEWRULE ? 'new' : 'del', rule: decodeRule(buf, start, end) };
       default:
         return null;
