@@ -1,6 +1,7 @@
 #!/bin/busybox sh
 # /init of the VRF kernel rig's initramfs: load modules, mount the host's root read-only over
-# 9p, give it writable scratch places, and run /mnt/vrfsync-rig/cmd chrooted into it. The
+# 9p, give it writable scratch places (not over /tmp: the repository may live there; TMPDIR
+# is /run/tmp), and run /mnt/vrfsync-rig/cmd chrooted into it. The
 # command's output and exit status go to the writable share; then power off.
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -13,8 +14,8 @@ mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
 mkdir -p /host/dev/shm 2>/dev/null; mount -t tmpfs shm /host/dev/shm 2>/dev/null
-mount -t tmpfs tmp /host/tmp
 mount -t tmpfs run /host/run
+mkdir -p /host/run/tmp
 mount -t tmpfs root /host/root
 mount -t tmpfs varcache /host/var/cache
 mount -t tmpfs varlib /host/var/lib

@@ -22,7 +22,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 {
   echo "cd $(printf '%q' "$repo") || exit 126"
-  echo "export PATH=$(printf '%q' "$PATH") CI=$(printf '%q' "${CI:-}") HOME=/root TMPDIR=/tmp"
+  echo "export PATH=$(printf '%q' "$PATH") CI=$(printf '%q' "${CI:-}") HOME=/root TMPDIR=/run/tmp"
   printf 'exec'
   printf ' %q' "$@"
   echo
