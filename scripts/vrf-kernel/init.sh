@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the VRF kernel rig's initramfs: load modules, mount the host's root read-only over
 # 9p, give it writable scratch places (not over /tmp: the repository may live there; TMPDIR
-# is /run/tmp), and run /mnt/vrfsync-rig/cmd chrooted into it. The
+# is /run/tmp), and run /mnt/cmd chrooted into it. The
 # command's output and exit status go to the writable share; then power off.
 /bin/busybox --install -s /bin
 export PATH=/bin
