@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { Code, EntityType, UpdateType, Table, OperStatus, codeName, type v1, type simv1 } from '../src/driver/wire.ts';
 import type { AsicConfig, Capacity } from './config.ts';
 import { BadInput, addrFromProto } from './ip.ts';
+import { TYPE_OF_KIND, kindOf } from '../src/driver/entity-kinds.ts';
 import { decide, decisionToProto } from './lookup.ts';
 import { CAPACITY_KEYS, DEFAULT_VRF_ID, Failure, Tables, tableOf } from './tables.ts';
 
@@ -35,25 +36,6 @@ const HANDLERS: Record<string, readonly [Handler, Handler, Handler]> = {
   nextHopGroup: [t.insertGroup, t.modifyGroup, t.deleteGroup],
   route: [t.insertRoute, t.modifyRoute, t.deleteRoute],
 };
-const KIND_OF_TYPE: Record<string, EntityType> = {
-  vrf: EntityType.ENTITY_TYPE_VRF,
-  routerInterface: EntityType.ENTITY_TYPE_ROUTER_INTERFACE,
-  neighbor: EntityType.ENTITY_TYPE_NEIGHBOR,
-  nextHop: EntityType.ENTITY_TYPE_NEXT_HOP,
-  nextHopGroup: EntityType.ENTITY_TYPE_NEXT_HOP_GROUP,
-  route: EntityType.ENTITY_TYPE_ROUTE,
-};
-
-function entityKind(e: v1.IEntity): string | null {
-  if (e.route) return 'route';
-  if (e.nextHop) return 'nextHop';
-  if (e.nextHopGroup) return 'nextHopGroup';
-  if (e.neighbor) return 'neighbor';
-  if (e.routerInterface) return 'routerInterface';
-  if (e.vrf) return 'vrf';
-  return null;
-}
-
 interface FailFault { remaining: number; code: Code; entityType: EntityType }
 
 const OK: v1.IUpdateStatus = Object.freeze({ code: Code.OK }) as v1.IUpdateStatus;
@@ -161,13 +143,13 @@ export class Asic extends EventEmitter {
   private applyOne(u: v1.IUpdate): v1.IUpdateStatus {
     const type = u.type ?? 0;
     const e = u.entity;
-    const kind = e ? entityKind(e) : null;
+    const kind = e ? kindOf(e) : null;
     if (type < UpdateType.INSERT || type > UpdateType.DELETE) {
       return { code: Code.INVALID_ARGUMENT, message: `update type ${type} is not INSERT, MODIFY or DELETE` };
     }
     if (!e || !kind) return { code: Code.INVALID_ARGUMENT, message: 'update has no entity' };
     const fault = this.failFault;
-    if (fault && (fault.entityType === EntityType.ENTITY_TYPE_UNSPECIFIED || fault.entityType === KIND_OF_TYPE[kind])) {
+    if (fault && (fault.entityType === EntityType.ENTITY_TYPE_UNSPECIFIED || fault.entityType === TYPE_OF_KIND[kind])) {
       if (--fault.remaining <= 0) this.failFault = null;
       this.counters.faults++;
       return { code: fault.code, message: `injected fault: ${codeName(fault.code)}` };
@@ -217,7 +199,7 @@ export class Asic extends EventEmitter {
   *read(filter: { types?: EntityType[] | null; vrfId?: number | null } = {}): Generator<v1.IEntity> {
     this.counters.reads++;
     const t = this.tables;
-    const want = new Set(filter.types?.length ? filter.types : Object.values(KIND_OF_TYPE));
+    const want = new Set(filter.types?.length ? filter.types : Object.values(TYPE_OF_KIND));
     const vrf = filter.vrfId ?? null;
     const inVrf = (id: number) => vrf === null || id === vrf;
     const rifInVrf = (rifId: number) => vrf === null || t.rifs.get(rifId)?.vrfId === vrf;

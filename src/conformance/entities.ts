@@ -1,26 +1,9 @@
 // Entity helpers the cases share: a canonical form to compare what was written with what reads
 // back, a short human description for failure messages, keys, kinds and dependencies.
-import { pb, Action, EntityType, type v1 } from '../driver/wire.ts';
+import { pb, Action, type v1 } from '../driver/wire.ts';
 
-export type Kind = 'vrf' | 'routerInterface' | 'neighbor' | 'nextHop' | 'nextHopGroup' | 'route';
-
-/** Kinds in dependency order (the order of EntityType). */
-export const KINDS: readonly Kind[] = ['vrf', 'routerInterface', 'neighbor', 'nextHop', 'nextHopGroup', 'route'];
-
-export const TYPE_OF_KIND: Record<Kind, EntityType> = {
-  vrf: EntityType.ENTITY_TYPE_VRF,
-  routerInterface: EntityType.ENTITY_TYPE_ROUTER_INTERFACE,
-  neighbor: EntityType.ENTITY_TYPE_NEIGHBOR,
-  nextHop: EntityType.ENTITY_TYPE_NEXT_HOP,
-  nextHopGroup: EntityType.ENTITY_TYPE_NEXT_HOP_GROUP,
-  route: EntityType.ENTITY_TYPE_ROUTE,
-};
-
-/** The kind of the entity's set member, or null when none (or more than one) is set. */
-export function kindOf(e: v1.IEntity): Kind | null {
-  const set = KINDS.filter((k) => e[k] != null);
-  return set.length === 1 ? set[0]! : null;
-}
+export { KINDS, TYPE_OF_KIND, kindOf, type Kind } from '../driver/entity-kinds.ts';
+import { kindOf } from '../driver/entity-kinds.ts';
 
 /**
  * A canonical JSON form: encoded and decoded once (so a plain object and a decoded message
