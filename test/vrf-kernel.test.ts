@@ -1,7 +1,7 @@
 // The kernel mirror in a real VRF kernel (the host kernel has none): VRF lifecycle, shared
 // tables, ports moving between VRFs, VRF deletion with routes left in its table, recreation
 // with another table, 200 VRFs created and deleted; the mirror equals the kernel after each.
-// Boots Debian's kernel under qemu with scripts/vrf-kernel/run.sh: under CI it must run.
+// Boots Debian's kernel under qemu with scripts/vrf-vm: under CI it must run.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,8 +10,8 @@ const repo = join(import.meta.dirname, '..');
 
 function inVrfKernel(command: string[], timeoutSec = 400): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(join(repo, 'scripts', 'vrf-kernel', 'run.sh'), ['--timeout', String(timeoutSec), '--', ...command],
-      { maxBuffer: 1 << 26, timeout: (timeoutSec + 120) * 1000 },
+    execFile(join(repo, 'scripts', 'vrf-vm'), command,
+      { maxBuffer: 1 << 26, timeout: (timeoutSec + 120) * 1000, env: { ...process.env, VRF_VM_TIMEOUT: String(timeoutSec) } },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
   });
 }

@@ -2,8 +2,9 @@
 # Runs a command inside a real Linux kernel with VRF support, under qemu (no KVM here: TCG),
 # with the host's root as its root (read-only), so this repository and node run unchanged.
 #   scripts/vrf-kernel/run.sh [--timeout SECS] -- COMMAND [ARGS...]
-# The command runs in the repository's folder with PATH and CI passed through; its stdout and
-# stderr are printed and its exit status returned. Boot failure or timeout: exit 125.
+# The command runs as root in the repository's folder with PATH and CI passed through; its
+# stdout and stderr stream out as it runs, and its exit status is returned. Boot failure or
+# timeout: exit 125.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -28,14 +29,21 @@ trap 'rm -rf "$scratch"' EXIT
   echo
 } > "$scratch/cmd"
 
-status=0
+touch "$scratch/stdout" "$scratch/stderr"
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 -nographic -no-reboot -m 2048 -smp 2 \
   -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyS0 panic=-1 quiet loglevel=3" \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$scratch,mount_tag=scratch,security_model=none,multidevs=remap" \
-  > "$scratch/console" 2>&1 || status=$?
-[ -f "$scratch/stdout" ] && cat "$scratch/stdout"
-[ -f "$scratch/stderr" ] && cat "$scratch/stderr" >&2
+  > "$scratch/console" 2>&1 &
+qemu=$!
+# Stream the command's output as the guest writes it to the shared folder.
+tail -n +1 -f --pid="$qemu" "$scratch/stdout" &
+out=$!
+tail -n +1 -f --pid="$qemu" "$scratch/stderr" >&2 &
+err=$!
+status=0
+wait "$qemu" || status=$?
+wait "$out" "$err" 2>/dev/null || true
 if [ ! -f "$scratch/rc" ]; then
   echo "vrf-kernel: the guest did not run the command (qemu status $status); console:" >&2
   tail -n 30 "$scratch/console" >&2
