@@ -22,9 +22,15 @@ export class Netns {
     return sh('ip', ['-n', this.name, ...words.split(/\s+/).filter(Boolean)]);
   }
 
-  /** Runs a batch of ip commands (one per line) in the namespace, as `ip -batch`. */
-  batch(lines: string[]): void {
-    execFileSync('ip', ['-n', this.name, '-batch', '-'], { input: lines.join('\n') + '\n', stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Runs a batch of ip commands (one per line) in the namespace, as `ip -batch`. With
+   * `force`, commands that fail are skipped (ip -force) instead of stopping the batch. */
+  batch(lines: string[], opts: { force?: boolean } = {}): void {
+    const args = ['-n', this.name, ...(opts.force ? ['-force'] : []), '-batch', '-'];
+    try {
+      execFileSync('ip', args, { input: lines.join('\n') + '\n', stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      if (!opts.force) throw err;
+    }
   }
 
   exec(cmd: string, args: string[]): string {
