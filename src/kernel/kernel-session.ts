@@ -28,8 +28,12 @@ export class KernelSession extends EventEmitter {
   private running: Promise<void> | null = null;
   private started = false;
 
-  constructor(options: SubscriptionOptions = {}) {
+  /** How long a resync waits for the burst that caused it to end, in ms. */
+  private readonly settleMs: number;
+
+  constructor(options: SubscriptionOptions & { resyncSettleMs?: number } = {}) {
     super();
+    this.settleMs = options.resyncSettleMs ?? 20;
     this.sub = new NetlinkSubscription(options);
     this.sub.on('changes', (changes: KernelChange[]) => {
       for (const c of changes) this.queue.push(c);
@@ -74,6 +78,9 @@ export class KernelSession extends EventEmitter {
   private async drain(): Promise<void> {
     while (this.queue.length || this.pendingResync.size) {
       if (this.pendingResync.size) {
+        // A burst (a VRF deleted with its ports, a link flapping) asks for many re-dumps: let it
+        // settle briefly so one dump answers all of it.
+        if (this.settleMs > 0) await new Promise((r) => setTimeout(r, this.settleMs));
         const kinds = ALL.filter((k) => this.pendingResync.has(k));
         const reason = this.resyncReason;
         this.pendingResync.clear();
