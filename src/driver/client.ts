@@ -12,6 +12,8 @@ export interface ClientOptions {
   maxReceiveBytes?: number;
   /** Largest message sent (bytes); grpc-js refuses bigger ones locally. */
   maxSendBytes?: number;
+  /** Further grpc-js channel options. They cannot override the size limits or the keepalive. */
+  channelOptions?: grpc.ChannelOptions;
 }
 
 const DriverStub = grpc.makeGenericClientConstructor(DriverService, 'Driver');
@@ -19,16 +21,25 @@ const SimulatorStub = grpc.makeGenericClientConstructor(SimulatorService, 'Simul
 
 type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall;
 
-function unary<Req, Res>(client: grpc.Client, name: string, req: Req, deadlineMs?: number): Promise<Res> {
+/** One unary call; aborting `signal` cancels it (the call then fails with CANCELLED). */
+function unary<Req, Res>(client: grpc.Client, name: string, req: Req, deadlineMs?: number, signal?: AbortSignal): Promise<Res> {
   const fn = (client as unknown as Record<string, Unary<Req, Res>>)[name]!.bind(client);
   const opts: grpc.CallOptions = deadlineMs ? { deadline: Date.now() + deadlineMs } : {};
   return new Promise((resolve, reject) => {
-    fn(req, new grpc.Metadata(), opts, (err, res) => (err ? reject(err) : resolve(res!)));
+    const cancel = () => call.cancel();
+    const call = fn(req, new grpc.Metadata(), opts, (err, res) => {
+      signal?.removeEventListener('abort', cancel);
+      if (err) reject(err);
+      else resolve(res!);
+    });
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener('abort', cancel, { once: true });
   });
 }
 
 function makeOptions(o: ClientOptions): grpc.ChannelOptions {
   return {
+    ...o.channelOptions,
     ...channelOptions(o.tls ?? {}),
     'grpc.max_receive_message_length': o.maxReceiveBytes ?? 64 * 1024 * 1024,
     'grpc.max_send_message_length': o.maxSendBytes ?? -1,
@@ -55,23 +66,64 @@ export class DriverClient {
     );
   }
 
+  /**
+   * Resolves once connected, like waitForReady, but rejects as soon as a connection attempt
+   * fails instead of waiting out grpc-js's own reconnect backoff: a caller with its own retry
+   * policy wants to know now.
+   */
+  connect(timeoutMs = 5000): Promise<void> {
+    const channel = this.grpc.getChannel();
+    const deadline = Date.now() + timeoutMs;
+    const where = this.address.target;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const state = channel.getConnectivityState(true);
+        if (state === grpc.connectivityState.READY) resolve();
+        else if (state === grpc.connectivityState.TRANSIENT_FAILURE) reject(new Error(`cannot connect to ${where}`));
+        else if (state === grpc.connectivityState.SHUTDOWN) reject(new Error(`channel to ${where} closed`));
+        else {
+          channel.watchConnectivityState(state, deadline, (err) =>
+            err ? reject(new Error(`not connected to ${where} within ${timeoutMs} ms`)) : check(),
+          );
+        }
+      };
+      check();
+    });
+  }
+
   capabilities(deadlineMs?: number): Promise<v1.CapabilitiesResponse> {
     return unary(this.grpc, 'capabilities', pb.CapabilitiesRequest.create(), deadlineMs);
   }
 
-  write(req: v1.IWriteRequest, deadlineMs?: number): Promise<v1.WriteResponse> {
-    return unary(this.grpc, 'write', req, deadlineMs);
+  /** Aborting `signal` cancels the call: it rejects with CANCELLED, applied or not. */
+  write(req: v1.IWriteRequest, deadlineMs?: number, signal?: AbortSignal): Promise<v1.WriteResponse> {
+    return unary(this.grpc, 'write', req, deadlineMs, signal);
   }
 
-  /** Every entity the driver streams back, chunk boundaries removed. */
-  async *read(req: v1.IReadRequest = {}): AsyncGenerator<v1.IEntity> {
+  /** Every entity the driver streams back, chunk boundaries removed. Aborting `signal` cancels. */
+  async *read(req: v1.IReadRequest = {}, signal?: AbortSignal): AsyncGenerator<v1.IEntity> {
+    signal?.throwIfAborted();
     const call = (this.grpc as unknown as { read(r: v1.IReadRequest): grpc.ClientReadableStream<v1.ReadResponse> }).read(req);
-    for await (const chunk of call as AsyncIterable<v1.ReadResponse>) yield* chunk.entities;
+    const cancel = () => call.cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
+    let finished = false;
+    try {
+      for await (const chunk of call as AsyncIterable<v1.ReadResponse>) yield* chunk.entities;
+      finished = true;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      // A consumer that stops early would leave the call streaming otherwise. The CANCELLED
+      // status then arrives as an 'error' nobody reads any more: swallow it.
+      if (!finished) {
+        call.on('error', () => {});
+        call.cancel();
+      }
+    }
   }
 
-  async readAll(req: v1.IReadRequest = {}): Promise<v1.IEntity[]> {
+  async readAll(req: v1.IReadRequest = {}, signal?: AbortSignal): Promise<v1.IEntity[]> {
     const out: v1.IEntity[] = [];
-    for await (const e of this.read(req)) out.push(e);
+    for await (const e of this.read(req, signal)) out.push(e);
     return out;
   }
 
