@@ -5,7 +5,8 @@ import { decodeAddress } from './addr-codec.ts';
 import { decodeLink } from './link-codec.ts';
 import { decodeNeighbor } from './neigh-codec.ts';
 import { decodeNexthop } from './nexthop-codec.ts';
-import { RTM_F_CLONED, decodeRoute } from './route-codec.ts';
+import { RTM_F_CLONED } from './route-codec.ts';
+import { decodeRoute } from './route-record.ts';
 import { decodeRule } from './rule-codec.ts';
 import { NLM_F, RTM } from './messages.ts';
 

@@ -1,9 +1,10 @@
-// RTM_NEWROUTE / RTM_DELROUTE bodies (struct rtmsg + attributes) to and from plain objects.
-// This is the hot path of a full-table dump: it reads the buffer in place and decodes what the
-// `netlink` package leaves raw (RTA_MULTIPATH with weights and per-nexthop flags, RTA_NH_ID,
-// RTA_VIA) or gets wrong (rtm_table is a u8: RTA_TABLE is the truth).
-import { AttrWriter, MalformedMessage, attrU32, forEachAttr } from './attributes.ts';
-import { ipBytes, ipText } from '../common/ip-text.ts';
+// RTM_NEWROUTE / RTM_DELROUTE bodies (struct rtmsg + attributes): constants, the decoded shape
+// and the encoder. Decoding lives in route-record.ts: one parser for the full-table fast path
+// and for decoded objects, covering what the `netlink` package leaves raw (RTA_MULTIPATH with
+// weights and per-nexthop flags, RTA_NH_ID, RTA_VIA) or gets wrong (rtm_table is a u8:
+// RTA_TABLE is the truth).
+import { AttrWriter } from './attributes.ts';
+import { ipBytes } from '../common/ip-text.ts';
 
 export const RTMSG_LEN = 12;
 
@@ -62,121 +63,6 @@ export interface KernelRoute {
   pref?: number;
   /** One entry for a single-path route, several for RTA_MULTIPATH; empty for e.g. blackhole. */
   nexthops: RouteNextHop[];
-}
-
-function familyOf(af: number): 4 | 6 {
-  if (af === AF_INET) return 4;
-  if (af === AF_INET6) return 6;
-  throw new MalformedMessage(`route family ${af} is not AF_INET or AF_INET6`);
-}
-
-function addrLen(f: 4 | 6) {
-  return f === 4 ? 4 : 16;
-}
-
-function readAddr(buf: Buffer, f: 4 | 6, off: number, len: number, what: string): string {
-  if (len !== addrLen(f)) throw new MalformedMessage(`${what}: ${len} bytes for an IPv${f} address`);
-  return ipText(f, buf, off);
-}
-
-/** struct rtvia { u16 family; u8 addr[] } */
-function readVia(buf: Buffer, off: number, len: number): { family: 4 | 6; text: string } {
-  if (len < 2) throw new MalformedMessage('RTA_VIA too short');
-  const f = familyOf(buf.readUInt16LE(off));
-  return { family: f, text: readAddr(buf, f, off + 2, len - 2, 'RTA_VIA') };
-}
-
-function decodeMultipath(buf: Buffer, f: 4 | 6, start: number, end: number): RouteNextHop[] {
-  const out: RouteNextHop[] = [];
-  let off = start;
-  while (off + 8 <= end) {
-    const len = buf.readUInt16LE(off);
-    if (len < 8 || off + len > end) throw new MalformedMessage(`rtnexthop at ${off} has length ${len}`);
-    const nh: RouteNextHop = {
-      ifindex: buf.readInt32LE(off + 4),
-      weight: buf[off + 3]! + 1,
-      flags: buf[off + 2]!,
-    };
-    forEachAttr(buf, off + 8, off + len, (type, aoff, alen) => {
-      if (type === RTA.GATEWAY) nh.gateway = readAddr(buf, f, aoff, alen, 'RTA_GATEWAY');
-      else if (type === RTA.VIA) {
-        const via = readVia(buf, aoff, alen);
-        nh.gateway = via.text;
-        nh.gatewayFamily = via.family;
-      }
-    });
-    out.push(nh);
-    off += (len + 3) & ~3;
-  }
-  return out;
-}
-
-const u16 = (b: Buffer, o: number) => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Buffer, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
-
-/**
- * Decodes the body of a route message (after the 16-byte nlmsghdr): buf[start, end).
- * The hot path of a full-table dump: one pass over the attributes, no closures, byte math
- * instead of bounds-checked reads (bounds are checked once per attribute).
- */
-export function decodeRoute(buf: Buffer, start: number, end: number): KernelRoute {
-  if (end - start < RTMSG_LEN || end > buf.length) throw new MalformedMessage(`route message of ${end - start} bytes`);
-  const family = familyOf(buf[start]!);
-  const alen = family === 4 ? 4 : 16;
-  const route: KernelRoute = {
-    family,
-    table: buf[start + 4]!,
-    dst: family === 4 ? '0.0.0.0' : '::',
-    dstLen: buf[start + 1]!,
-    srcLen: buf[start + 2]!,
-    tos: buf[start + 3]!,
-    protocol: buf[start + 5]!,
-    scope: buf[start + 6]!,
-    type: buf[start + 7]!,
-    flags: u32(buf, start + 8),
-    priority: 0,
-    nexthops: [],
-  };
-  if (route.dstLen > alen * 8) throw new MalformedMessage(`dst_len ${route.dstLen} for IPv${family}`);
-  let oif = 0;
-  let gateway: string | undefined;
-  let gatewayFamily: 4 | 6 | undefined;
-  let multipath: RouteNextHop[] | undefined;
-  let off = start + RTMSG_LEN;
-  while (off + 4 <= end) {
-    const len = u16(buf, off);
-    const type = u16(buf, off + 2) & 0x3fff;
-    if (len < 4 || off + len > end) throw new MalformedMessage(`attribute ${type} at ${off} has length ${len}, past the end ${end}`);
-    const p = off + 4;
-    const plen = len - 4;
-    switch (type) {
-      case RTA.DST: route.dst = readAddr(buf, family, p, plen, 'RTA_DST'); break;
-      case RTA.SRC: route.src = readAddr(buf, family, p, plen, 'RTA_SRC'); break;
-      case RTA.OIF: oif = attrU32(buf, p, plen, 'RTA_OIF'); break;
-      case RTA.GATEWAY: gateway = readAddr(buf, family, p, plen, 'RTA_GATEWAY'); break;
-      case RTA.VIA: {
-        const via = readVia(buf, p, plen);
-        gateway = via.text;
-        gatewayFamily = via.family;
-        break;
-      }
-      case RTA.PRIORITY: route.priority = attrU32(buf, p, plen, 'RTA_PRIORITY'); break;
-      case RTA.PREFSRC: route.prefsrc = readAddr(buf, family, p, plen, 'RTA_PREFSRC'); break;
-      case RTA.TABLE: route.table = attrU32(buf, p, plen, 'RTA_TABLE'); break;
-      case RTA.MULTIPATH: multipath = decodeMultipath(buf, family, p, p + plen); break;
-      case RTA.NH_ID: route.nhId = attrU32(buf, p, plen, 'RTA_NH_ID'); break;
-      case RTA.PREF: route.pref = buf[p]!; break;
-    }
-    off += (len + 3) & ~3;
-  }
-  if (multipath) route.nexthops = multipath;
-  else if (oif || gateway) {
-    const nh: RouteNextHop = { ifindex: oif, weight: 1, flags: route.flags & 0xff };
-    if (gateway !== undefined) nh.gateway = gateway;
-    if (gatewayFamily !== undefined && gatewayFamily !== family) nh.gatewayFamily = gatewayFamily;
-    route.nexthops = [nh];
-  }
-  return route;
 }
 
 /** Encodes a route body (rtmsg + attributes), as the kernel would send it. For tests and requests. */

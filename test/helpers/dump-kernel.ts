@@ -2,7 +2,8 @@
 // addresses, neighbours, nexthops and routes through src/netlink and prints them as JSON.
 import { dump } from '../../src/netlink/dump.ts';
 import { RTM } from '../../src/netlink/messages.ts';
-import { AF_INET, AF_INET6, RTMSG_LEN, decodeRoute } from '../../src/netlink/route-codec.ts';
+import { AF_INET, AF_INET6, RTMSG_LEN } from '../../src/netlink/route-codec.ts';
+import { decodeRoute } from '../../src/netlink/route-record.ts';
 import { IFINFOMSG_LEN, decodeLink } from '../../src/netlink/link-codec.ts';
 import { IFADDRMSG_LEN, decodeAddress } from '../../src/netlink/addr-codec.ts';
 import { NDMSG_LEN, decodeNeighbor } from '../../src/netlink/neigh-codec.ts';

@@ -1,7 +1,8 @@
 // Route messages: bytes <-> objects both ways, malformed input, and real kernel dumps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MalformedMessage } from '../../src/netlink/attributes.ts';
-import { RTA, RouteType, decodeRoute, encodeRoute, type KernelRoute } from '../../src/netlink/route-codec.ts';
+import { RTA, RouteType, encodeRoute, type KernelRoute } from '../../src/netlink/route-codec.ts';
+import { decodeRoute } from '../../src/netlink/route-record.ts';
 import { Netns } from '../helpers/netns.ts';
 import { dumpKernel } from '../helpers/kernel-dump.ts';
 
