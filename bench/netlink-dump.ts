@@ -6,7 +6,7 @@
 //
 //   node bin/run-ts.js bench/netlink-dump.ts [--routes N]     (root: creates a namespace)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ async function inner(which: string) {
   const { KernelSession } = await import('../src/kernel/kernel-session.ts');
   const { dump } = await import('../src/netlink/dump.ts');
   const { RTM } = await import('../src/netlink/messages.ts');
+  if (global.gc) global.gc();
+  const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
   let n = 0;
   if (which === 'floor') {
@@ -35,7 +37,11 @@ async function inner(which: string) {
     n = (await sock.getRoutes({ family: 2 })).length + (await sock.getRoutes({ family: 10 })).length;
     sock.socket.close();
   } else if (which === 'decoder') {
-    n = (await new NetlinkSubscription().dump('routes')).length;
+    const sub = new NetlinkSubscription();
+    n = (await sub.dump('ipv4-routes')).length + (await sub.dump('ipv6-routes')).length;
+  } else if (which === 'scan') {
+    const sub = new NetlinkSubscription();
+    for (const f of [4, 6] as const) await sub.dumpRoutes(f, { reset: () => undefined, add: () => void n++ });
   } else {
     const s = new KernelSession();
     await s.start();
@@ -44,7 +50,8 @@ async function inner(which: string) {
   }
   const ms = performance.now() - t0;
   if (global.gc) global.gc();
-  process.stdout.write(JSON.stringify({ n, ms, rss: process.memoryUsage().rss }));
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+  process.stdout.write(JSON.stringify({ n, ms, rss: process.memoryUsage().rss, rss0, hwm }));
 }
 
 function load(ns: string) {
@@ -84,14 +91,17 @@ function outer() {
     const labels: Record<string, string> = {
       floor: 'floor (walk the dump, decode nothing)',
       'netlink-package': 'netlink package getRoutes()',
-      decoder: 'src/netlink dump + decode',
+      decoder: 'src/netlink dump + decode to objects',
+      scan: 'src/netlink dump + scan to records',
       mirror: 'ingest into the mirror',
     };
     for (const which of Object.keys(labels)) {
       const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--expose-gc', '--max-old-space-size=8192', join(repo, 'bin', 'run-ts.js'), join(repo, 'bench', 'netlink-dump.ts'), '--inner', which], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(`${which}: ${r.stderr}`);
-      const res = JSON.parse(r.stdout) as { n: number; ms: number; rss: number };
-      console.log(`${labels[which]!.padEnd(40)} ${(res.ms / 1000).toFixed(2)} s  ${(res.ms / ipMs).toFixed(2)}x  ${Math.round(res.n / (res.ms / 1000)).toLocaleString('en-US')} routes/s  RSS ${(res.rss / 2 ** 20).toFixed(0)} MiB (${Math.round(res.rss / res.n)} B/route)`);
+      const res = JSON.parse(r.stdout) as { n: number; ms: number; rss: number; rss0: number; hwm: number };
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      console.log(`${labels[which]!.padEnd(40)} ${(res.ms / 1000).toFixed(2)} s  ${(res.ms / ipMs).toFixed(2)}x  ${Math.round(res.n / (res.ms / 1000)).toLocaleString('en-US')} routes/s`
+        + `  RSS ${mib(res.rss)} (${Math.round(res.rss / res.n)} B/route; ${Math.round((res.rss - res.rss0) / res.n)} B/route over the ${mib(res.rss0)} before the dump), peak ${mib(res.hwm)}`);
     }
   } finally {
     execFileSync('ip', ['netns', 'del', ns]);

@@ -3,13 +3,29 @@
 // everything after an overrun. All state changes happen on this one serial path.
 import { EventEmitter } from 'node:events';
 import type { KernelChange } from '../netlink/changes.ts';
-import { NetlinkSubscription, type DumpKind, type SubscriptionOptions } from '../netlink/subscription.ts';
-import { KernelMirror, append, type MirrorEvent } from './mirror.ts';
+import { readFileSync } from 'node:fs';
+import { ALL_KINDS, NetlinkSubscription, type DumpKind, type SubscriptionOptions } from '../netlink/subscription.ts';
+import type { FamilyRoutes } from './family-routes.ts';
+import { DUMPED, KernelMirror, append, type MirrorEvent } from './mirror.ts';
 
-const ALL: DumpKind[] = ['links', 'addresses', 'neighbors', 'nexthops', 'routes', 'rules'];
-const DUMP_KIND_OF: Record<DumpKind, KernelChange['kind']> = {
-  links: 'link', addresses: 'address', neighbors: 'neighbor', nexthops: 'nexthop', routes: 'route', rules: 'rule',
+const ALL = ALL_KINDS;
+const OBJECT_KIND_OF: Partial<Record<DumpKind, KernelChange['kind']>> = {
+  links: 'link', addresses: 'address', neighbors: 'neighbor', nexthops: 'nexthop', rules: 'rule',
 };
+const ROUTE_FAMILY_OF: Partial<Record<DumpKind, 4 | 6>> = { 'ipv4-routes': 4, 'ipv6-routes': 6 };
+
+/** Is `c` superseded by a dump of `kinds` (so replaying it after the dump would be stale)? */
+function supersededBy(kinds: readonly DumpKind[], c: KernelChange): boolean {
+  return kinds.some((k) => OBJECT_KIND_OF[k] === c.kind || (c.kind === 'route' && ROUTE_FAMILY_OF[k] === c.route.family));
+}
+
+function readSysctl(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 export interface SessionStats {
   resyncs: number;
@@ -45,6 +61,7 @@ export class KernelSession extends EventEmitter {
 
   /** Subscribes, dumps everything and resolves once the mirror holds the kernel's state. */
   async start(): Promise<void> {
+    this.mirror.ipv6SilentOnDown = readSysctl('/proc/sys/net/ipv6/route/skip_notify_on_dev_down') === '1';
     this.sub.start();
     this.requestResync(ALL, 'startup');
     this.started = true;
@@ -91,24 +108,37 @@ export class KernelSession extends EventEmitter {
         // (each is then either already reflected, which makes it a no-op, or newer).
         const stale = this.queue;
         this.queue = [];
-        const dumpedKinds = new Set(kinds.map((k) => DUMP_KIND_OF[k]));
-        const first: MirrorEvent[] = [];
-        for (const c of stale) if (!dumpedKinds.has(c.kind)) append(first, this.mirror.apply(c));
-        this.publish(first);
+        this.publish(this.mirror.applyAll(stale.filter((c) => !supersededBy(kinds, c))));
         const dumped: KernelChange[] = [];
-        for (const k of kinds) append(dumped, await this.sub.dump(k));
+        const fresh: FamilyRoutes[] = [];
+        for (const k of kinds) {
+          const family = ROUTE_FAMILY_OF[k];
+          if (family) fresh.push(await this.dumpRoutes(family));
+          else append(dumped, await this.sub.dump(k));
+        }
         this.stats.resyncs++;
         this.stats.lastResyncReason = reason;
-        this.publish(this.mirror.reconcile(kinds, dumped));
+        this.publish(this.mirror.reconcile(kinds, dumped, fresh));
         continue;
       }
       const batch = this.queue;
       this.queue = [];
-      const out: MirrorEvent[] = [];
-      for (const c of batch) append(out, this.mirror.apply(c));
       this.stats.eventsApplied += batch.length;
-      this.publish(out);
+      this.publish(this.mirror.applyAll(batch));
     }
+  }
+
+  /** One family's routes, dumped straight into a fresh table (no object per route). */
+  private async dumpRoutes(family: 4 | 6): Promise<FamilyRoutes> {
+    let table = this.mirror.routes.beginResync(family);
+    await this.sub.dumpRoutes(family, {
+      reset: () => {
+        table.releaseAll();
+        table = this.mirror.routes.beginResync(family);
+      },
+      add: (rec) => table.add(rec, DUMPED, null),
+    });
+    return table;
   }
 
   private publish(events: MirrorEvent[]) {

@@ -9,7 +9,10 @@
 // silently.
 import type { KernelAddress, KernelChange, KernelLink, KernelNeighbor, KernelNexthop, KernelRoute, KernelRule } from '../netlink/changes.ts';
 import type { DumpKind } from '../netlink/subscription.ts';
-import { RouteStore, type ActiveChange } from './route-store.ts';
+import { RouteRecord, recordFromRoute } from '../netlink/route-record.ts';
+import type { FamilyRoutes } from './family-routes.ts';
+import { RouteKeyList } from './route-keys.ts';
+import { RouteStore } from './route-store.ts';
 
 export type ObjectKind = 'link' | 'address' | 'neighbor' | 'nexthop' | 'rule';
 type ObjectOf<K extends ObjectKind> = {
@@ -18,8 +21,11 @@ type ObjectOf<K extends ObjectKind> = {
 
 export type MirrorEvent =
   | { [K in ObjectKind]: { kind: K; op: 'add' | 'replace' | 'delete'; key: string; before?: ObjectOf<K>; after?: ObjectOf<K> } }[ObjectKind]
-  /** The active route of a (table, family, prefix) changed. */
-  | { kind: 'route'; change: ActiveChange }
+  /**
+   * The active route of these (table, family, prefix) keys changed: appeared, went, or now
+   * forwards differently. Read the mirror for the route each has now.
+   */
+  | { kind: 'routes'; keys: RouteKeyList }
   /** The kernel may have changed without saying so: re-dump these kinds and reconcile. */
   | { kind: 'resync'; what: DumpKind[]; reason: string };
 
@@ -35,6 +41,9 @@ export const keyOf = {
 export function append<T>(out: T[], items: readonly T[]): void {
   for (const x of items) out.push(x);
 }
+
+/** How a dump's routes are added: in the order the kernel lists them. */
+export const DUMPED = { replace: false, append: true } as const;
 
 const IFF_UP = 1;
 /** Link properties whose change can flush IPv4 routes and nexthops without a notification. */
@@ -68,6 +77,8 @@ export interface VrfView {
 }
 
 export class KernelMirror {
+  /** net.ipv6.route.skip_notify_on_dev_down: IPv6 routes then vanish silently too. */
+  ipv6SilentOnDown = false;
   readonly links = new Map<string, KernelLink>();
   readonly addresses = new Map<string, KernelAddress>();
   readonly neighbors = new Map<string, KernelNeighbor>();
@@ -79,25 +90,41 @@ export class KernelMirror {
     return { link: this.links, address: this.addresses, neighbor: this.neighbors, nexthop: this.nexthops, rule: this.rules };
   }
 
-  /** Applies one change; returns what it changed, in order. */
+  private readonly scratch = new RouteRecord();
+
+  /**
+   * Applies changes in order; returns what they changed: object events in order, then one
+   * 'routes' event with every key whose active route moved.
+   */
+  applyAll(changes: readonly KernelChange[]): MirrorEvent[] {
+    const out: MirrorEvent[] = [];
+    const keys = new RouteKeyList();
+    for (const c of changes) {
+      if (c.kind === 'route') this.routes.apply(c.op, c.route, c, keys, this.scratch);
+      else append(out, this.applyOther(c));
+    }
+    if (keys.length) out.push({ kind: 'routes', keys });
+    return out;
+  }
+
   apply(c: KernelChange): MirrorEvent[] {
+    return this.applyAll([c]);
+  }
+
+  private applyOther(c: Exclude<KernelChange, { kind: 'route' }>): MirrorEvent[] {
     switch (c.kind) {
-      case 'route': {
-        const change = c.op === 'new' ? this.routes.add(c.route, c) : this.routes.delete(c.route);
-        return change ? [{ kind: 'route', change }] : [];
-      }
       case 'link': return this.applyLink(c.op, c.link);
       case 'address': {
         const out = this.applyObject('address', c.op, c.address);
         if (c.op === 'del' && c.address.family === 4) {
-          out.push({ kind: 'resync', what: ['routes'], reason: `IPv4 address ${c.address.address} removed` });
+          out.push({ kind: 'resync', what: ['ipv4-routes'], reason: `IPv4 address ${c.address.address} removed` });
         }
         return out;
       }
       case 'neighbor': return isTracked(c.neighbor) ? this.applyObject('neighbor', c.op, c.neighbor) : [];
       case 'nexthop': {
         const out = this.applyObject('nexthop', c.op, c.nexthop);
-        if (c.op === 'del') out.push({ kind: 'resync', what: ['nexthops', 'routes'], reason: `nexthop ${c.nexthop.id} removed` });
+        if (c.op === 'del') out.push({ kind: 'resync', what: ['nexthops', 'ipv4-routes', 'ipv6-routes'], reason: `nexthop ${c.nexthop.id} removed` });
         return out;
       }
       case 'rule': return this.applyObject('rule', c.op, c.rule);
@@ -117,11 +144,23 @@ export class KernelMirror {
         this.neighbors.delete(k);
         out.push({ kind: 'neighbor', op: 'delete', key: k, before: n });
       }
-      out.push({ kind: 'resync', what: ['nexthops', 'routes'], reason: `link ${link.name} removed` });
+      out.push({ kind: 'resync', what: this.flushedBy(link), reason: `link ${link.name} removed` });
     } else if (before && routesMayHaveFlushed(before, link)) {
-      out.push({ kind: 'resync', what: ['nexthops', 'routes'], reason: `link ${link.name} changed state or master` });
+      // IPv6 routes through it stay, but their nexthops' LINKDOWN/DEAD flags change silently.
+      out.push({ kind: 'resync', what: ['nexthops', 'ipv4-routes', 'ipv6-routes'], reason: `link ${link.name} changed state or master` });
     }
     return out;
+  }
+
+  /**
+   * What a link going away may flush silently: IPv4 routes through it and nexthop objects on
+   * it. IPv6 announces its own route deletions, except for routes that use a flushed nexthop
+   * object, or when skip_notify_on_dev_down is set.
+   */
+  private flushedBy(link: KernelLink): DumpKind[] {
+    const what: DumpKind[] = ['nexthops', 'ipv4-routes'];
+    if (this.ipv6SilentOnDown || [...this.nexthops.values()].some((n) => n.ifindex === link.index)) what.push('ipv6-routes');
+    return what;
   }
 
   private applyObject<K extends ObjectKind>(kind: K, op: 'new' | 'del', obj: ObjectOf<K>): MirrorEvent[] {
@@ -141,14 +180,15 @@ export class KernelMirror {
   /**
    * Replaces the mirror's content of the dumped kinds with a fresh dump (mark and sweep) and
    * returns exactly the differences: what was missed is emitted, what was unchanged is not.
+   * Routes come either as tables already filled from a dump (`fresh`, the fast path) or, for
+   * route kinds without one, as route changes in `dumped`.
    */
-  reconcile(kinds: readonly DumpKind[], dumped: readonly KernelChange[]): MirrorEvent[] {
+  reconcile(kinds: readonly DumpKind[], dumped: readonly KernelChange[], fresh: readonly FamilyRoutes[] = []): MirrorEvent[] {
     const out: MirrorEvent[] = [];
     const objectKinds: [DumpKind, ObjectKind][] = [['links', 'link'], ['addresses', 'address'], ['neighbors', 'neighbor'], ['nexthops', 'nexthop'], ['rules', 'rule']];
-    // One pass over the dump, by kind: it can hold a million routes.
+    // One pass over the dump, by kind.
     const byKind = new Map<string, KernelChange[]>();
     for (const c of dumped) {
-      if (c.kind === 'route') continue;
       let list = byKind.get(c.kind);
       if (!list) byKind.set(c.kind, (list = []));
       list.push(c);
@@ -169,16 +209,19 @@ export class KernelMirror {
         out.push({ kind, op: 'delete', key: k, before } as MirrorEvent);
       }
     }
-    if (kinds.includes('routes')) append(out, this.reconcileRoutes(dumped));
-    return out;
-  }
-
-  private reconcileRoutes(dumped: readonly KernelChange[]): MirrorEvent[] {
-    const fresh = new RouteStore();
-    for (const c of dumped) if (c.kind === 'route') fresh.add(c.route, { replace: false, append: true });
-    const out: MirrorEvent[] = [];
-    for (const change of this.routes.diffActive(fresh)) out.push({ kind: 'route', change });
-    this.routes.replaceWith(fresh);
+    const keys = new RouteKeyList();
+    for (const family of [4, 6] as const) {
+      if (!kinds.includes(family === 4 ? 'ipv4-routes' : 'ipv6-routes')) continue;
+      let table = fresh.find((t) => t.family === family);
+      if (!table) {
+        table = this.routes.beginResync(family);
+        for (const c of byKind.get('route') ?? []) {
+          if (c.kind === 'route' && c.route.family === family) table.add(recordFromRoute(c.route, this.scratch), DUMPED, null);
+        }
+      }
+      this.routes.finishResync(table, keys);
+    }
+    if (keys.length) out.push({ kind: 'routes', keys });
     return out;
   }
 

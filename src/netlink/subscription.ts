@@ -17,7 +17,8 @@ import { IFADDRMSG_LEN } from './addr-codec.ts';
 import { IFINFOMSG_LEN } from './link-codec.ts';
 import { NDMSG_LEN } from './neigh-codec.ts';
 import { NHMSG_LEN } from './nexthop-codec.ts';
-import { AF_INET, AF_INET6, RTMSG_LEN } from './route-codec.ts';
+import { AF_INET, AF_INET6, RTMSG_LEN, RTM_F_CLONED } from './route-codec.ts';
+import { RouteRecord, scanRoute } from './route-record.ts';
 import { FIB_RULE_HDR_LEN } from './rule-codec.ts';
 import { RTM, forEachMessage } from './messages.ts';
 
@@ -41,10 +42,18 @@ const DUMPS: { what: string; type: number; len: number; families: number[] }[] =
   { what: 'addresses', type: RTM.GETADDR, len: IFADDRMSG_LEN, families: [AF_INET, AF_INET6] },
   { what: 'neighbors', type: RTM.GETNEIGH, len: NDMSG_LEN, families: [AF_INET, AF_INET6] },
   { what: 'nexthops', type: RTM.GETNEXTHOP, len: NHMSG_LEN, families: [0] },
-  { what: 'routes', type: RTM.GETROUTE, len: RTMSG_LEN, families: [AF_INET, AF_INET6] },
+  { what: 'ipv4-routes', type: RTM.GETROUTE, len: RTMSG_LEN, families: [AF_INET] },
+  { what: 'ipv6-routes', type: RTM.GETROUTE, len: RTMSG_LEN, families: [AF_INET6] },
   { what: 'rules', type: RTM.GETRULE, len: FIB_RULE_HDR_LEN, families: [AF_INET, AF_INET6] },
 ];
-export type DumpKind = 'links' | 'addresses' | 'neighbors' | 'nexthops' | 'routes' | 'rules';
+export type DumpKind = 'links' | 'addresses' | 'neighbors' | 'nexthops' | 'ipv4-routes' | 'ipv6-routes' | 'rules';
+export const ALL_KINDS: readonly DumpKind[] = DUMPS.map((d) => d.what as DumpKind);
+
+/** Where a route dump's records go; reset() starts over when the dump has to be repeated. */
+export interface RouteSink {
+  reset(): void;
+  add(rec: RouteRecord): void;
+}
 
 /**
  * Events: 'changes' (KernelChange[], one datagram's worth, in kernel order),
@@ -111,28 +120,62 @@ export class NetlinkSubscription extends EventEmitter {
     if (out.length) this.emit('changes', out);
   }
 
-  /** Dumps one kind of object, retrying while the kernel reports the dump inconsistent. */
-  async dump(kind: DumpKind): Promise<KernelChange[]> {
-    const spec = DUMPS.find((d) => d.what === kind)!;
+  /** Runs `attempt` until the kernel stops reporting the dump inconsistent. */
+  private async retrying(attempt: () => Promise<void>): Promise<void> {
     const retries = this.options.dumpRetries ?? 10;
-    for (let attempt = 0; ; attempt++) {
+    for (let n = 0; ; n++) {
       try {
-        const out: KernelChange[] = [];
-        for (const af of spec.families) {
-          const req = Buffer.alloc(spec.len);
-          req[0] = af;
-          this.stats.dumps++;
-          await dump(spec.type, req, (type, _flags, buf, start, end) => {
-            const c = decodeChange(type, 0, buf, start, end, this.stats);
-            if (c) out.push(c);
-          });
-        }
-        return out;
+        return await attempt();
       } catch (err) {
-        if (!(err instanceof DumpInterrupted) || attempt >= retries) throw err;
+        if (!(err instanceof DumpInterrupted) || n >= retries) throw err;
         this.stats.dumpRetries++;
       }
     }
+  }
+
+  /** Dumps one kind of object, as changes. */
+  async dump(kind: DumpKind): Promise<KernelChange[]> {
+    const spec = DUMPS.find((d) => d.what === kind)!;
+    let out: KernelChange[] = [];
+    await this.retrying(async () => {
+      out = [];
+      for (const af of spec.families) {
+        const req = Buffer.alloc(spec.len);
+        req[0] = af;
+        this.stats.dumps++;
+        await dump(spec.type, req, (type, _flags, buf, start, end) => {
+          const c = decodeChange(type, 0, buf, start, end, this.stats);
+          if (c) out.push(c);
+        });
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The full-table path: dumps one family's routes into `sink` as RouteRecords, one reused
+   * record and no object per route. Malformed messages are counted and skipped.
+   */
+  async dumpRoutes(family: 4 | 6, sink: RouteSink): Promise<void> {
+    const rec = new RouteRecord();
+    const req = Buffer.alloc(RTMSG_LEN);
+    req[0] = family === 4 ? AF_INET : AF_INET6;
+    await this.retrying(async () => {
+      sink.reset();
+      this.stats.dumps++;
+      await dump(RTM.GETROUTE, req, (type, _flags, buf, start, end) => {
+        if (type !== RTM.NEWROUTE || buf[start] !== req[0]) return;
+        try {
+          scanRoute(buf, start, end, rec);
+        } catch (err) {
+          if (!(err instanceof MalformedMessage)) throw err;
+          this.stats.malformed++;
+          this.stats.lastError = `route: ${err.message}`;
+          return;
+        }
+        if (!(rec.flags & RTM_F_CLONED)) sink.add(rec);
+      });
+    });
   }
 
   /** Every object the kernel holds, in dependency order: links first, rules last. */

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import type { KernelSession } from '../../src/kernel/kernel-session.ts';
 import { KernelMirror } from '../../src/kernel/mirror.ts';
+import { ALL_KINDS } from '../../src/netlink/subscription.ts';
 import { fingerprint } from '../../src/kernel/summary.ts';
 
 /** Route counts per table and family as iproute2 lists them: a reference independent of our store. */
@@ -52,7 +53,7 @@ export async function compareWithKernel(session: KernelSession): Promise<string>
     await new Promise((r) => setTimeout(r, attempt === 0 ? 100 : 200));
     await session.idle();
     const fresh = new KernelMirror();
-    fresh.reconcile(['links', 'addresses', 'neighbors', 'nexthops', 'routes', 'rules'], await session.sub.dumpAll());
+    fresh.reconcile(ALL_KINDS, await session.sub.dumpAll());
     const a = fingerprint(session.mirror);
     const b = fingerprint(fresh);
     const [mc, ic] = [mirrorCounts(session), iprouteCounts()];
