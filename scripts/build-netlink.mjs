@@ -2,8 +2,10 @@
 // Rebuilds the netlink package's native binding from its sources with patches/netlink+0.3.0.patch
 // applied (patch-package runs first, from postinstall). The published prebuild aborts the
 // process on a netlink overrun: its poll-error path builds a JS string from a NULL pointer,
-// and its recvmsg-error path reads errno after N-API calls that may clobber it. node-gyp-build
-// loads build/Release ahead of the prebuilds, so the fixed binary is the one used.
+// and its recvmsg-error path reads errno after N-API calls that may clobber it. It also
+// allocates a fresh external buffer of the full read size for every datagram, which the GC does
+// not see: the patch reads into one buffer per socket and hands out exact-size copies.
+// node-gyp-build loads build/Release ahead of the prebuilds, so the fixed binary is the one used.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

@@ -23,6 +23,10 @@ export interface AddHow {
 }
 
 const NONE = -1;
+/** In `info`: a first alias that load() appended and finishLoad has yet to index. */
+const LOADED_HEAD = 1 << 24;
+/** How a dump's routes are added: in the order the kernel lists them. */
+export const DUMP_ORDER: AddHow = Object.freeze({ replace: false, append: true });
 
 function mix(h: number, v: number): number {
   h ^= v;
@@ -73,9 +77,12 @@ export class FamilyRoutes {
   private prio = new Uint32Array(0);
   private attr = new Uint32Array(0);
   private next = new Int32Array(0);
-  /** Open addressing, linear probing: head slot + 1, 0 when empty; and each entry's hash. */
+  /**
+   * Open addressing, linear probing. Entry p is index[2p] = head slot + 1 (0 when empty) and
+   * index[2p + 1] = the key's hash, side by side: one cache line per probe, and the index
+   * grows and shifts without reading a slot.
+   */
   private index: Int32Array;
-  private indexHash: Uint32Array;
   private mask: number;
   /** The hash of the key of the last probe that missed (where indexAt puts it). */
   private lastHash = 0;
@@ -84,10 +91,16 @@ export class FamilyRoutes {
   constructor(readonly family: 4 | 6, readonly attrs: AttrsTable, initialCapacity = 1024) {
     this.words = family === 4 ? 1 : 4;
     this.grow(initialCapacity);
+    this.index = null!;
+    this.mask = 0;
+    this.initIndex(initialCapacity);
+  }
+
+  /** An empty index with room for `prefixes` keys at half load. */
+  private initIndex(prefixes: number) {
     let size = 16;
-    while (size < initialCapacity * 2) size *= 2;
-    this.index = new Int32Array(size);
-    this.indexHash = new Uint32Array(size);
+    while (size < prefixes * 2) size *= 2;
+    this.index = new Int32Array(size * 2);
     this.mask = size - 1;
   }
 
@@ -208,19 +221,18 @@ export class FamilyRoutes {
   /** Index position of the key, or -(insertion position) - 1 when absent. */
   private probe(table: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): number {
     const ix = this.index;
-    const ih = this.indexHash;
     const mask = this.mask;
     const d = this.dst;
     const w = this.words;
-    const hash = this.hashKey(table, dstLen, d0, d1, d2, d3);
+    const hash = this.hashKey(table, dstLen, d0, d1, d2, d3) | 0;
     let pos = hash & mask;
     for (;;) {
-      const v = ix[pos]!;
+      const v = ix[pos << 1]!;
       if (v === 0) {
         this.lastHash = hash;
         return -pos - 1;
       }
-      if (ih[pos] === hash) {
+      if (ix[(pos << 1) + 1] === hash) {
         const s = v - 1;
         const o = s * w;
         if (d[o] === d0 && this.tbl[s] === table && (this.info[s]! & 0xff) === dstLen
@@ -232,58 +244,54 @@ export class FamilyRoutes {
 
   /** Puts head slot `s` at insertion position `pos` (from probe, which left the hash). */
   private indexAt(pos: number, s: number) {
-    this.index[pos] = s + 1;
-    this.indexHash[pos] = this.lastHash;
-    if (++this.prefixes * 2 > this.index.length) this.growIndex();
+    this.index[pos << 1] = s + 1;
+    this.index[(pos << 1) + 1] = this.lastHash;
+    if (++this.prefixes * 2 > this.mask + 1) this.growIndex();
   }
 
   private growIndex() {
     const old = this.index;
-    const oldHash = this.indexHash;
-    this.index = new Int32Array(old.length * 2);
-    this.indexHash = new Uint32Array(old.length * 2);
-    const ix = this.index;
-    const ih = this.indexHash;
-    const mask = (this.mask = ix.length - 1);
-    for (let i = 0; i < old.length; i++) {
+    const ix = (this.index = new Int32Array(old.length * 2));
+    const mask = (this.mask = ix.length / 2 - 1);
+    for (let i = 0; i < old.length; i += 2) {
       const v = old[i]!;
       if (v === 0) continue;
-      const h = oldHash[i]!;
+      const h = old[i + 1]!;
       let pos = h & mask;
-      while (ix[pos] !== 0) pos = (pos + 1) & mask;
-      ix[pos] = v;
-      ih[pos] = h;
+      while (ix[pos << 1] !== 0) pos = (pos + 1) & mask;
+      ix[pos << 1] = v;
+      ix[(pos << 1) + 1] = h;
     }
   }
 
   /** Removes index entry `pos`, shifting later entries of the probe run back (no tombstones). */
   private unindex(pos: number) {
     const ix = this.index;
-    const ih = this.indexHash;
     const mask = this.mask;
     let hole = pos;
     let j = pos;
     for (;;) {
       j = (j + 1) & mask;
-      const v = ix[j]!;
+      const v = ix[j << 1]!;
       if (v === 0) break;
-      const home = ih[j]! & mask;
+      const home = ix[(j << 1) + 1]! & mask;
       // Move entry j into the hole unless its home lies cyclically in (hole, j].
       const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!between) {
-        ix[hole] = v;
-        ih[hole] = ih[j]!;
+        ix[hole << 1] = v;
+        ix[(hole << 1) + 1] = ix[(j << 1) + 1]!;
         hole = j;
       }
     }
-    ix[hole] = 0;
+    ix[hole << 1] = 0;
     this.prefixes--;
   }
 
   /** First alias of (table, prefix), or -1. */
   head(table: number, dstLen: number, d0: number, d1 = 0, d2 = 0, d3 = 0): number {
+    this.finishLoad();
     const pos = this.probe(table, dstLen, d0, d1, d2, d3);
-    return pos < 0 ? NONE : this.index[pos]! - 1;
+    return pos < 0 ? NONE : this.index[pos << 1]! - 1;
   }
 
   /** The active alias of a chain (first with tos 0 and no source prefix), or -1. */
@@ -300,8 +308,9 @@ export class FamilyRoutes {
 
   /** Calls `visit` with the first alias of every (table, prefix). */
   forEachHead(visit: (head: number) => void): void {
+    this.finishLoad();
     const ix = this.index;
-    for (let i = 0; i < ix.length; i++) if (ix[i] !== 0) visit(ix[i]! - 1);
+    for (let i = 0; i < ix.length; i += 2) if (ix[i] !== 0) visit(ix[i]! - 1);
   }
 
   private pushKey(out: RouteKeyList | null, s: number) {
@@ -312,6 +321,95 @@ export class FamilyRoutes {
     else out.push(this.family, this.tbl[s]!, this.info[s]! & 0xff, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!);
   }
 
+  // ---- loading a dump ------------------------------------------------------------------------
+
+  /** load() appended routes that finishLoad has not indexed yet. */
+  private loading = false;
+  private lastHead = NONE;
+
+  /**
+   * Appends a route as a dump lists it: a table walk, so the aliases of one prefix come one
+   * after another, in kernel order. No index lookup per route (the index is built once, by
+   * finishLoad, with every key known); a prefix that shows up again later is merged then.
+   */
+  load(rec: RouteRecord): void {
+    if (!this.loading) {
+      if (this.count) throw new Error('load() is for a fresh table');
+      this.loading = true;
+    }
+    const attrId = this.attrs.intern(rec);
+    const h = this.lastHead;
+    if (h !== NONE && this.tbl[h] === rec.table && (this.info[h]! & 0xff) === rec.dstLen && this.sameDst(h, rec)) {
+      const list = this.chain(h);
+      if (this.family === 6) this.addV6(list, rec, attrId, DUMP_ORDER);
+      else this.addV4(list, rec, attrId, DUMP_ORDER);
+      this.linkChain(list);
+      for (const s of list) this.info[s]! &= ~LOADED_HEAD;
+      this.info[list[0]!]! |= LOADED_HEAD;
+      this.lastHead = list[0]!;
+      return;
+    }
+    const s = this.alloc(rec, attrId);
+    this.info[s]! |= LOADED_HEAD;
+    this.lastHead = s;
+  }
+
+  /**
+   * Builds the index over what load() appended, walking the slots in order (the heads are
+   * flagged in `info`). Called before any other use of the table.
+   */
+  finishLoad(): void {
+    if (!this.loading) return;
+    this.loading = false;
+    this.lastHead = NONE;
+    this.initIndex(this.count);
+    const rec = this.scratch;
+    const w = this.words;
+    const d = this.dst;
+    for (let h = 0, end = this.used; h < end; h++) {
+      if (!(this.info[h]! & LOADED_HEAD)) continue;
+      this.info[h]! &= ~LOADED_HEAD;
+      const o = h * w;
+      const pos = w === 1
+        ? this.probe(this.tbl[h]!, this.info[h]! & 0xff, d[o]!, 0, 0, 0)
+        : this.probe(this.tbl[h]!, this.info[h]! & 0xff, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!);
+      if (pos < 0) {
+        this.indexAt(-pos - 1, h);
+        continue;
+      }
+      // The same prefix again, apart from its first aliases: add these after them.
+      for (let s = h; s !== NONE;) {
+        const next = this.next[s]!;
+        this.recordOf(s, rec);
+        this.free(s);
+        this.add(rec, DUMP_ORDER, null);
+        s = next;
+      }
+    }
+  }
+
+  private sameDst(s: number, rec: RouteRecord): boolean {
+    const o = s * this.words;
+    const d = this.dst;
+    return d[o] === rec.d0 && (this.words === 1 || (d[o + 1] === rec.d1 && d[o + 2] === rec.d2 && d[o + 3] === rec.d3));
+  }
+
+  /** Slot `s` as a record (key and signature), to add it again. */
+  private recordOf(s: number, rec: RouteRecord): void {
+    const o = s * this.words;
+    rec.family = this.family;
+    rec.table = this.tbl[s]!;
+    rec.dstLen = this.info[s]! & 0xff;
+    rec.tos = (this.info[s]! >>> 8) & 0xff;
+    rec.srcLen = (this.info[s]! >>> 16) & 0xff;
+    rec.priority = this.prio[s]!;
+    rec.d0 = this.dst[o]!;
+    rec.d1 = this.words === 4 ? this.dst[o + 1]! : 0;
+    rec.d2 = this.words === 4 ? this.dst[o + 2]! : 0;
+    rec.d3 = this.words === 4 ? this.dst[o + 3]! : 0;
+    this.attrs.fillRecord(this.attr[s]!, rec);
+  }
+
   // ---- changes ------------------------------------------------------------------------------
 
   private chain(head: number): number[] {
@@ -320,14 +418,18 @@ export class FamilyRoutes {
     return list;
   }
 
+  private linkChain(list: number[]) {
+    for (let i = 0; i < list.length; i++) this.next[list[i]!] = i + 1 < list.length ? list[i + 1]! : NONE;
+  }
+
   /** Makes `list` the chain of index entry `pos` (or drops the entry when it is empty). */
   private relink(pos: number, list: number[]) {
     if (list.length === 0) {
       this.unindex(pos);
       return;
     }
-    for (let i = 0; i < list.length; i++) this.next[list[i]!] = i + 1 < list.length ? list[i + 1]! : NONE;
-    this.index[pos] = list[0]! + 1;
+    this.linkChain(list);
+    this.index[pos << 1] = list[0]! + 1;
   }
 
   /** Did the active route change (appear, go, or forward differently)? */
@@ -354,6 +456,7 @@ export class FamilyRoutes {
    * with append). Pushes the key to `changed` when the active route moved.
    */
   add(rec: RouteRecord, how: AddHow, changed: RouteKeyList | null): void {
+    this.finishLoad();
     const pos = this.probe(rec.table, rec.dstLen, rec.d0, rec.d1, rec.d2, rec.d3);
     const attrId = this.attrs.intern(rec);
     if (pos < 0) {
@@ -363,7 +466,7 @@ export class FamilyRoutes {
       if ((this.info[s]! & 0xffff00) === 0) pushRecordKey(changed, rec);
       return;
     }
-    const list = this.chain(this.index[pos]! - 1);
+    const list = this.chain(this.index[pos << 1]! - 1);
     const before = this.activeOf(list[0]!);
     const beforeAttr = before === NONE ? 0 : this.attr[before]!;
     const beforePrio = before === NONE ? 0 : this.prio[before]!;
@@ -428,9 +531,10 @@ export class FamilyRoutes {
    * named). Pushes the key to `changed` when the active route moved.
    */
   delete(rec: RouteRecord, r: RouteAttrs, changed: RouteKeyList | null): void {
+    this.finishLoad();
     const pos = this.probe(rec.table, rec.dstLen, rec.d0, rec.d1, rec.d2, rec.d3);
     if (pos < 0) return;
-    const list = this.chain(this.index[pos]! - 1);
+    const list = this.chain(this.index[pos << 1]! - 1);
     const before = this.activeOf(list[0]!);
     const beforeAttr = before === NONE ? 0 : this.attr[before]!;
     const beforePrio = before === NONE ? 0 : this.prio[before]!;
@@ -464,14 +568,12 @@ export class FamilyRoutes {
 
   // ---- whole-table operations ---------------------------------------------------------------
 
-  /** Pushes every key whose active route differs between this table and `next`. */
+  /** Pushes every key whose active route differs between this table and `next` (or, when this one is empty, marks the family whole). */
   diffActive(next: FamilyRoutes, changed: RouteKeyList): void {
+    next.finishLoad();
     if (this.prefixes === 0) {
-      // Everything is new (the first dump): no lookups.
-      next.forEachHead((h) => {
-        const a = next.activeOf(h);
-        if (a !== NONE) next.pushKey(changed, a);
-      });
+      // Everything is new (the first dump): say so once instead of once per route.
+      if (next.prefixes > 0) changed.markWhole(this.family);
       return;
     }
     next.forEachHead((h) => {

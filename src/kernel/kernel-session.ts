@@ -6,7 +6,7 @@ import type { KernelChange } from '../netlink/changes.ts';
 import { readFileSync } from 'node:fs';
 import { ALL_KINDS, NetlinkSubscription, type DumpKind, type SubscriptionOptions } from '../netlink/subscription.ts';
 import type { FamilyRoutes } from './family-routes.ts';
-import { DUMPED, KernelMirror, append, type MirrorEvent } from './mirror.ts';
+import { KernelMirror, append, type MirrorEvent } from './mirror.ts';
 
 const ALL = ALL_KINDS;
 const OBJECT_KIND_OF: Partial<Record<DumpKind, KernelChange['kind']>> = {
@@ -97,7 +97,8 @@ export class KernelSession extends EventEmitter {
       if (this.pendingResync.size) {
         // A burst (a VRF deleted with its ports, a link flapping) asks for many re-dumps: let it
         // settle briefly so one dump answers all of it.
-        if (this.settleMs > 0) await new Promise((r) => setTimeout(r, this.settleMs));
+        // (Not the first dump: nothing caused it.)
+        if (this.settleMs > 0 && this.stats.resyncs > 0) await new Promise((r) => setTimeout(r, this.settleMs));
         const kinds = ALL.filter((k) => this.pendingResync.has(k));
         const reason = this.resyncReason;
         this.pendingResync.clear();
@@ -110,12 +111,9 @@ export class KernelSession extends EventEmitter {
         this.queue = [];
         this.publish(this.mirror.applyAll(stale.filter((c) => !supersededBy(kinds, c))));
         const dumped: KernelChange[] = [];
-        const fresh: FamilyRoutes[] = [];
-        for (const k of kinds) {
-          const family = ROUTE_FAMILY_OF[k];
-          if (family) fresh.push(await this.dumpRoutes(family));
-          else append(dumped, await this.sub.dump(k));
-        }
+        for (const k of kinds) if (!ROUTE_FAMILY_OF[k]) append(dumped, await this.sub.dump(k));
+        // Both families at once: the dump thread reads one while this thread decodes the other.
+        const fresh = await Promise.all(kinds.filter((k) => ROUTE_FAMILY_OF[k]).map((k) => this.dumpRoutes(ROUTE_FAMILY_OF[k]!)));
         this.stats.resyncs++;
         this.stats.lastResyncReason = reason;
         this.publish(this.mirror.reconcile(kinds, dumped, fresh));
@@ -136,7 +134,7 @@ export class KernelSession extends EventEmitter {
         table.releaseAll();
         table = this.mirror.routes.beginResync(family);
       },
-      add: (rec) => table.add(rec, DUMPED, null),
+      add: (rec) => table.load(rec),
     });
     return table;
   }

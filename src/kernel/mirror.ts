@@ -23,7 +23,8 @@ export type MirrorEvent =
   | { [K in ObjectKind]: { kind: K; op: 'add' | 'replace' | 'delete'; key: string; before?: ObjectOf<K>; after?: ObjectOf<K> } }[ObjectKind]
   /**
    * The active route of these (table, family, prefix) keys changed: appeared, went, or now
-   * forwards differently. Read the mirror for the route each has now.
+   * forwards differently; for a family marked whole (filled from nothing), any key may have.
+   * Read the mirror for the route each has now.
    */
   | { kind: 'routes'; keys: RouteKeyList }
   /** The kernel may have changed without saying so: re-dump these kinds and reconcile. */
@@ -41,9 +42,6 @@ export const keyOf = {
 export function append<T>(out: T[], items: readonly T[]): void {
   for (const x of items) out.push(x);
 }
-
-/** How a dump's routes are added: in the order the kernel lists them. */
-export const DUMPED = { replace: false, append: true } as const;
 
 const IFF_UP = 1;
 /** Link properties whose change can flush IPv4 routes and nexthops without a notification. */
@@ -103,7 +101,7 @@ export class KernelMirror {
       if (c.kind === 'route') this.routes.apply(c.op, c.route, c, keys, this.scratch);
       else append(out, this.applyOther(c));
     }
-    if (keys.length) out.push({ kind: 'routes', keys });
+    if (!keys.empty) out.push({ kind: 'routes', keys });
     return out;
   }
 
@@ -216,12 +214,12 @@ export class KernelMirror {
       if (!table) {
         table = this.routes.beginResync(family);
         for (const c of byKind.get('route') ?? []) {
-          if (c.kind === 'route' && c.route.family === family) table.add(recordFromRoute(c.route, this.scratch), DUMPED, null);
+          if (c.kind === 'route' && c.route.family === family) table.load(recordFromRoute(c.route, this.scratch));
         }
       }
       this.routes.finishResync(table, keys);
     }
-    if (keys.length) out.push({ kind: 'routes', keys });
+    if (!keys.empty) out.push({ kind: 'routes', keys });
     return out;
   }
 

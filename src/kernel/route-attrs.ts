@@ -80,6 +80,14 @@ export class AttrsTable {
     this.freeIds.push(id);
   }
 
+  /** Puts an id's signature and hash back into a record (to re-add a stored route). */
+  fillRecord(id: number, rec: RouteRecord): void {
+    const sig = this.sigs[id]!;
+    rec.sigLen = 0;
+    for (let i = 0; i < sig.length; i++) rec.put(sig[i]!);
+    rec.hash = this.hashes[id]!;
+  }
+
   get(id: number): RouteAttrs {
     return this.values[id]!;
   }

@@ -8,6 +8,24 @@ const STRIDE = 6;
 export class RouteKeyList {
   private buf = new Uint32Array(STRIDE * 16);
   length = 0;
+  /**
+   * Families whose every key may have changed (a table filled from nothing): walk the mirror
+   * instead of a key list, which for a full table would cost 24 bytes per route for no news.
+   */
+  private whole = 0;
+
+  markWhole(family: 4 | 6): void {
+    this.whole |= family === 4 ? 1 : 2;
+  }
+
+  isWhole(family: 4 | 6): boolean {
+    return (this.whole & (family === 4 ? 1 : 2)) !== 0;
+  }
+
+  /** No key and no whole family. */
+  get empty(): boolean {
+    return this.length === 0 && this.whole === 0;
+  }
 
   push(family: 4 | 6, table: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
     if ((this.length + 1) * STRIDE > this.buf.length) {
@@ -44,8 +62,9 @@ export class RouteKeyList {
     return `${this.table(i)}/${dstText(this.family(i), this.word(i, 0), this.word(i, 1), this.word(i, 2), this.word(i, 3))}/${this.dstLen(i)}`;
   }
 
-  /** Appends another list's keys. */
+  /** Appends another list's keys and whole families. */
   concat(other: RouteKeyList): void {
+    this.whole |= other.whole;
     for (let i = 0; i < other.length; i++) {
       this.push(other.family(i), other.table(i), other.dstLen(i), other.word(i, 0), other.word(i, 1), other.word(i, 2), other.word(i, 3));
     }

@@ -1,5 +1,10 @@
 // One dump request on its own socket, collected until NLMSG_DONE. Dumps never share a socket
 // with events: an event arriving mid-dump on the same socket would break the multipart stream.
+//
+// A threaded dump reads on a worker thread (dump-thread.mjs) and decodes here: the kernel fills
+// a dump inside recvmsg, so reading elsewhere lets the kernel's half of a full-table dump run
+// on one core while decoding runs on the other. Small dumps read on this thread.
+import { Worker } from 'node:worker_threads';
 import { RawNetlinkSocket } from 'netlink';
 import { MalformedMessage } from './attributes.ts';
 import { NLMSG, NLMSG_HDRLEN, NLM_F, encodeMessage } from './messages.ts';
@@ -20,58 +25,170 @@ export class DumpInterrupted extends Error {
 /** Called for each reply message with its body at buf[start, end), valid during the call only. */
 export type DumpVisitor = (type: number, flags: number, buf: Buffer, start: number, end: number) => void;
 
+export interface DumpOptions {
+  recvBufferSize?: number;
+  /** Read on the dump thread (for dumps that can be large: routes). */
+  threaded?: boolean;
+}
+
+/** A dump in progress: what its replies said so far. */
+class Replies {
+  interrupted = false;
+  done = false;
+  error: Error | null = null;
+  constructor(readonly type: number, readonly seq: number, private readonly visit: DumpVisitor) {}
+
+  /**
+   * Walks the messages of buf[0, len): the hot loop of a full-table dump, headers read in
+   * place, no object per message.
+   */
+  take(buf: Buffer, len = buf.length): void {
+    let off = 0;
+    while (off + NLMSG_HDRLEN <= len && !this.done) {
+      const mlen = buf.readUInt32LE(off);
+      if (mlen < NLMSG_HDRLEN || off + mlen > len) {
+        this.fail(new MalformedMessage(`netlink message at ${off} has length ${mlen} in a datagram of ${len}`));
+        return;
+      }
+      const mtype = buf.readUInt16LE(off + 4);
+      const flags = buf.readUInt16LE(off + 6);
+      if (buf.readUInt32LE(off + 8) === this.seq) {
+        if (flags & NLM_F.DUMP_INTR) this.interrupted = true;
+        if (mtype === NLMSG.DONE) this.done = true;
+        else if (mtype === NLMSG.ERROR) {
+          const errno = mlen >= NLMSG_HDRLEN + 4 ? -buf.readInt32LE(off + NLMSG_HDRLEN) : 0;
+          if (errno) this.fail(new DumpError(errno, `netlink dump of type ${this.type} failed: errno ${errno}`));
+        } else this.visit(mtype, flags, buf, off + NLMSG_HDRLEN, off + mlen);
+      }
+      off += (mlen + 3) & ~3;
+    }
+  }
+
+  fail(err: Error) {
+    this.error ??= err;
+    this.done = true;
+  }
+
+  /** How the dump ended. */
+  settle(resolve: () => void, reject: (e: Error) => void) {
+    if (this.error) reject(this.error);
+    else if (this.interrupted) reject(new DumpInterrupted('dump interrupted by a concurrent change'));
+    else resolve();
+  }
+}
+
 /**
  * Sends `type` with NLM_F_DUMP and calls `visit` for every reply message as datagrams arrive
  * (decoding in place: no per-message buffers are kept). Resolves at NLMSG_DONE; rejects with
  * DumpInterrupted when any reply carried NLM_F_DUMP_INTR, and with DumpError on NLMSG_ERROR.
  */
-export function dump(type: number, requestBody: Buffer, visit: DumpVisitor, options: { recvBufferSize?: number } = {}): Promise<void> {
+export function dump(type: number, requestBody: Buffer, visit: DumpVisitor, options: DumpOptions = {}): Promise<void> {
+  const seq = (Math.random() * 0x7fffffff) >>> 0;
+  const request = encodeMessage(type, NLM_F.REQUEST | NLM_F.DUMP, seq, requestBody);
+  const replies = new Replies(type, seq, visit);
+  const recvBufferSize = options.recvBufferSize ?? 4 * 1024 * 1024;
+  if (options.threaded) {
+    const thread = DumpThread.get();
+    if (thread) return thread.dump(request, recvBufferSize, replies);
+  }
+  return dumpHere(request, recvBufferSize, replies);
+}
+
+function dumpHere(request: Buffer, recvBufferSize: number, replies: Replies): Promise<void> {
   const sock = new RawNetlinkSocket(NETLINK_ROUTE, {
-    recvBufferSize: options.recvBufferSize ?? 4 * 1024 * 1024,
+    recvBufferSize,
     sendBufferSize: 64 * 1024,
     // Read into a fixed 64 KiB buffer rather than peeking: the kernel sizes dump datagrams by the
     // reader's last buffer, so a large one means fewer, fuller datagrams (as iproute2 does).
     messagePeeking: false,
     msgBufferSize: 64 * 1024,
   } as never);
-  const seq = (Math.random() * 0x7fffffff) >>> 0;
-  let interrupted = false;
-  let done = false;
   return new Promise<void>((resolve, reject) => {
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
       sock.close();
-      if (err) reject(err);
-      else if (interrupted) reject(new DumpInterrupted('dump interrupted by a concurrent change'));
-      else resolve();
+      replies.settle(resolve, reject);
     };
-    sock.on('error', (err) => finish(err));
-    sock.on('message', (buf: Buffer) => {
-      try {
-        // The hot loop of a full-table dump: message headers read in place, no object each.
-        let off = 0;
-        while (off + NLMSG_HDRLEN <= buf.length && !done) {
-          const len = buf.readUInt32LE(off);
-          if (len < NLMSG_HDRLEN || off + len > buf.length) {
-            throw new MalformedMessage(`netlink message at ${off} has length ${len} in a datagram of ${buf.length}`);
-          }
-          const mtype = buf.readUInt16LE(off + 4);
-          const flags = buf.readUInt16LE(off + 6);
-          if (buf.readUInt32LE(off + 8) === seq) {
-            if (flags & NLM_F.DUMP_INTR) interrupted = true;
-            if (mtype === NLMSG.DONE) finish();
-            else if (mtype === NLMSG.ERROR) {
-              const errno = len >= NLMSG_HDRLEN + 4 ? -buf.readInt32LE(off + NLMSG_HDRLEN) : 0;
-              if (errno) finish(new DumpError(errno, `netlink dump of type ${type} failed: errno ${errno}`));
-            } else visit(mtype, flags, buf, off + NLMSG_HDRLEN, off + len);
-          }
-          off += (len + 3) & ~3;
-        }
-      } catch (err) {
-        finish(err as Error);
-      }
+    sock.on('error', (err) => {
+      replies.fail(err);
+      close();
     });
-    sock.send(encodeMessage(type, NLM_F.REQUEST | NLM_F.DUMP, seq, requestBody), { port: 0 });
+    sock.on('message', (buf: Buffer) => {
+      replies.take(buf);
+      if (replies.done) close();
+    });
+    sock.send(request, { port: 0 });
   });
+}
+
+/** Starts the dump thread ahead of the first threaded dump (it takes a few tens of ms to boot). */
+export function warmDumpThread(): void {
+  DumpThread.get();
+}
+
+interface ThreadMessage {
+  id: number;
+  chunk?: ArrayBuffer;
+  len?: number;
+  end?: boolean;
+  error?: { message: string; code?: string; errno?: number };
+}
+
+/** The one dump thread, started on first use and kept (unreferenced) while idle. */
+class DumpThread {
+  private static instance: DumpThread | null | undefined;
+  private readonly pending = new Map<number, { replies: Replies; resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+
+  /** The thread, or null where one cannot start (then dumps read here). */
+  static get(): DumpThread | null {
+    if (DumpThread.instance === undefined) {
+      try {
+        DumpThread.instance = new DumpThread(new Worker(new URL('./dump-thread.mjs', import.meta.url)));
+      } catch {
+        DumpThread.instance = null;
+      }
+    }
+    return DumpThread.instance;
+  }
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: ThreadMessage) => this.onMessage(m));
+    worker.on('error', (err) => this.abandon(err));
+    worker.on('exit', () => this.abandon(new Error('the dump thread exited')));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+  }
+
+  dump(request: Buffer, recvBufferSize: number, replies: Replies): Promise<void> {
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { replies, resolve, reject });
+      this.worker.postMessage({ id, request, seq: replies.seq, recvBufferSize });
+    });
+  }
+
+  private onMessage(m: ThreadMessage) {
+    const p = this.pending.get(m.id);
+    if (m.chunk) {
+      if (p && !p.replies.done) p.replies.take(Buffer.from(m.chunk, 0, m.len), m.len);
+      this.worker.postMessage({ recycle: m.chunk }, [m.chunk]);
+    }
+    if (!p || !(m.end || m.error)) return;
+    if (m.error) p.replies.fail(Object.assign(new Error(m.error.message), m.error));
+    else if (!p.replies.done) p.replies.fail(new MalformedMessage('dump ended without NLMSG_DONE'));
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    p.replies.settle(p.resolve, p.reject);
+  }
+
+  /** The thread died: fail what it owed, and read here from now on. */
+  private abandon(err: Error) {
+    DumpThread.instance = null;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
 }

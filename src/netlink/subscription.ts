@@ -12,7 +12,7 @@ import { RawNetlinkSocket } from 'netlink';
 import { MalformedMessage } from './attributes.ts';
 import type { KernelChange } from './changes.ts';
 import { decodeChange, newDecodeStats, type DecodeStats } from './decode.ts';
-import { DumpInterrupted, dump } from './dump.ts';
+import { DumpInterrupted, dump, warmDumpThread } from './dump.ts';
 import { IFADDRMSG_LEN } from './addr-codec.ts';
 import { IFINFOMSG_LEN } from './link-codec.ts';
 import { NDMSG_LEN } from './neigh-codec.ts';
@@ -74,6 +74,8 @@ export class NetlinkSubscription extends EventEmitter {
     const want = this.options.recvBufferSize ?? DEFAULT_RCVBUF;
     raiseRmemMax(want);
     this.open(want);
+    // Route dumps come next, after the small ones: have their thread ready by then.
+    warmDumpThread();
   }
 
   private open(recvBufferSize: number): void {
@@ -174,7 +176,7 @@ export class NetlinkSubscription extends EventEmitter {
           return;
         }
         if (!(rec.flags & RTM_F_CLONED)) sink.add(rec);
-      });
+      }, { threaded: true });
     });
   }
 

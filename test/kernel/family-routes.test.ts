@@ -118,6 +118,40 @@ describe('resync', () => {
   });
 });
 
+describe('loading a dump', () => {
+  it('gives what adding the same routes in order gives, prefixes met again later included', () => {
+    const route = fc.record({
+      prefix: fc.integer({ min: 0, max: 40 }),
+      table: fc.constantFrom(254, 100),
+      tos: fc.constantFrom(0, 8),
+      priority: fc.constantFrom(0, 10),
+      nh: fc.integer({ min: 0, max: 3 }),
+    });
+    fc.assert(fc.property(fc.array(route, { minLength: 1, maxLength: 300 }), (routes) => {
+      const loaded = new FamilyRoutes(4, new AttrsTable(4), 4);
+      const added = new FamilyRoutes(4, new AttrsTable(4), 4);
+      const rec = new RouteRecord();
+      for (const o of routes) {
+        const a = 0x0a000000 + o.prefix * 256;
+        const r = r4(`${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.0`, 24, {
+          table: o.table, tos: o.tos, priority: o.priority, nexthops: [{ ifindex: 2 + o.nh, gateway: `192.168.0.${o.nh + 1}`, weight: 1, flags: 0 }],
+        });
+        loaded.load(recordFromRoute(r, rec));
+        added.add(recordFromRoute(r, rec), { replace: false, append: true }, null);
+      }
+      // Same aliases in the same order within each prefix (prefixes themselves in any order).
+      const byPrefix = (t: FamilyRoutes) => {
+        const m = new Map<string, string[]>();
+        for (const r of t.routes()) m.set(`${r.table}/${r.dst}`, [...(m.get(`${r.table}/${r.dst}`) ?? []), `${r.tos}/${r.priority}/${gw(r)}`]);
+        return Object.fromEntries([...m].sort());
+      };
+      expect(byPrefix(loaded)).toEqual(byPrefix(added));
+      expect(loaded.count).toBe(added.count);
+      expect(loaded.prefixes).toBe(added.prefixes);
+    }), { numRuns: 200 });
+  });
+});
+
 /** A naive model of IPv4 alias semantics: a list per key, objects everywhere. */
 class Reference {
   readonly byKey = new Map<string, KernelRoute[]>();

@@ -1,0 +1,75 @@
+// The worker thread behind threaded dumps (dump.ts): it owns the dump socket and only reads,
+// so the kernel's time filling a full-table dump (most of a dump's cost, spent inside recvmsg)
+// runs on another core while the main thread decodes what arrived before. Datagrams travel in
+// chunks of about 256 KiB, transferred, not copied, and recycled by the main thread.
+// Plain JavaScript: a worker does not get the TypeScript loader of the thread that starts it.
+import { parentPort } from 'node:worker_threads';
+import netlink from 'netlink';
+
+const CHUNK = 256 * 1024;
+const NLMSG_HDRLEN = 16;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+/** Chunks the main thread has given back. */
+const pool = [];
+
+function takeChunk() {
+  return Buffer.from(pool.pop() ?? new ArrayBuffer(CHUNK));
+}
+
+/** Does this datagram end dump `seq` (NLMSG_DONE, or an NLMSG_ERROR that is not an ACK)? */
+function ends(buf, seq) {
+  let off = 0;
+  while (off + NLMSG_HDRLEN <= buf.length) {
+    const len = buf.readUInt32LE(off);
+    if (len < NLMSG_HDRLEN || off + len > buf.length) return true; // malformed: main reports it
+    const type = buf.readUInt16LE(off + 4);
+    if (buf.readUInt32LE(off + 8) === seq && (type === NLMSG_DONE || type === NLMSG_ERROR)) return true;
+    off += (len + 3) & ~3;
+  }
+  return false;
+}
+
+function run({ id, request, seq, recvBufferSize }) {
+  let sock;
+  try {
+    sock = new netlink.RawNetlinkSocket(0, {
+      recvBufferSize, sendBufferSize: 64 * 1024, messagePeeking: false, msgBufferSize: 64 * 1024,
+    });
+  } catch (err) {
+    parentPort.postMessage({ id, error: { message: err.message, code: err.code, errno: err.errno } });
+    return;
+  }
+  let chunk = takeChunk();
+  let used = 0;
+  let finished = false;
+  const flush = () => {
+    if (used === 0) return;
+    parentPort.postMessage({ id, chunk: chunk.buffer, len: used }, [chunk.buffer]);
+    chunk = takeChunk();
+    used = 0;
+  };
+  const finish = (error) => {
+    if (finished) return;
+    finished = true;
+    flush();
+    sock.close();
+    parentPort.postMessage(error ? { id, error } : { id, end: true });
+  };
+  sock.on('message', (buf) => {
+    if (finished) return;
+    // Reads are at most 64 KiB, a quarter of a chunk.
+    if (used + buf.length > CHUNK) flush();
+    buf.copy(chunk, used);
+    used += buf.length;
+    if (ends(buf, seq)) finish();
+    else if (used > CHUNK / 2) flush();
+  });
+  sock.on('error', (err) => finish({ message: err.message, code: err.code, errno: err.errno }));
+  sock.send(Buffer.from(request), { port: 0 });
+}
+
+parentPort.on('message', (msg) => {
+  if (msg.recycle) pool.push(msg.recycle);
+  else run(msg);
+});
