@@ -16,6 +16,7 @@ export function formatSummary(s: KernelSummary): string {
 
 export async function runKernel(opts: { json?: boolean }): Promise<number> {
   const session = new KernelSession();
+  session.on('warning', (msg: string) => process.stderr.write(`warning: ${msg}\n`));
   try {
     await session.start();
     const s = summarize(session.mirror);

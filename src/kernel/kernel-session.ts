@@ -33,7 +33,7 @@ export interface SessionStats {
   eventsApplied: number;
 }
 
-/** Events: 'events' (MirrorEvent[] without resync requests), 'error' (Error). */
+/** Events: 'events' (MirrorEvent[] without resync requests), 'warning' (string), 'error' (Error). */
 export class KernelSession extends EventEmitter {
   readonly mirror = new KernelMirror();
   readonly sub: NetlinkSubscription;
@@ -57,6 +57,7 @@ export class KernelSession extends EventEmitter {
     });
     this.sub.on('overrun', () => this.requestResync(ALL, 'netlink overrun'));
     this.sub.on('error', (err) => this.emit('error', err));
+    this.sub.on('warning', (msg: string) => this.emit('warning', msg));
   }
 
   /** Subscribes, dumps everything and resolves once the mirror holds the kernel's state. */

@@ -5,7 +5,9 @@ import { ipBytes, ipText } from '../common/ip-text.ts';
 import { AF_INET, AF_INET6 } from './route-codec.ts';
 
 export const NHMSG_LEN = 8;
-const NHA = { ID: 1, GROUP: 2, GROUP_TYPE: 3, BLACKHOLE: 4, OIF: 5, GATEWAY: 6, FDB: 11 } as const;
+const NHA = { ID: 1, GROUP: 2, GROUP_TYPE: 3, BLACKHOLE: 4, OIF: 5, GATEWAY: 6, FDB: 11, RES_GROUP: 12 } as const;
+/** Nested in NHA_RES_GROUP (include/uapi/linux/nexthop.h). */
+const NHA_RES_GROUP = { BUCKETS: 1, IDLE_TIMER: 2, UNBALANCED_TIMER: 3 } as const;
 export const NEXTHOP_GRP_TYPE = { MPATH: 0, RES: 1 } as const;
 const AF_UNSPEC = 0;
 
@@ -24,6 +26,11 @@ export interface KernelNexthop {
   /** Members with weights 1..65536, for a group. */
   group?: { id: number; weight: number }[];
   groupType?: number;
+  /**
+   * A resilient group's hash table (NEXTHOP_GRP_TYPE_RES): bucket count and timers in clock
+   * ticks. Hardware sees it as a weighted group: the contract has no resilient hashing.
+   */
+  resilient?: { buckets: number; idleTimer: number; unbalancedTimer: number };
 }
 
 export function decodeNexthop(buf: Buffer, start: number, end: number): KernelNexthop {
@@ -45,6 +52,16 @@ export function decodeNexthop(buf: Buffer, start: number, end: number): KernelNe
       case NHA.GATEWAY: {
         if (nh.family === 0 || len !== (nh.family === 4 ? 4 : 16)) throw new MalformedMessage(`NHA_GATEWAY of ${len} bytes`);
         nh.gateway = ipText(nh.family, buf, off);
+        break;
+      }
+      case NHA.RES_GROUP: {
+        const res = { buckets: 0, idleTimer: 0, unbalancedTimer: 0 };
+        forEachAttr(buf, off, off + len, (t, o, l) => {
+          if (t === NHA_RES_GROUP.BUCKETS) res.buckets = l >= 2 ? buf.readUInt16LE(o) : 0;
+          else if (t === NHA_RES_GROUP.IDLE_TIMER) res.idleTimer = attrU32(buf, o, l, 'NHA_RES_GROUP_IDLE_TIMER');
+          else if (t === NHA_RES_GROUP.UNBALANCED_TIMER) res.unbalancedTimer = attrU32(buf, o, l, 'NHA_RES_GROUP_UNBALANCED_TIMER');
+        });
+        nh.resilient = res;
         break;
       }
       case NHA.GROUP: {
@@ -76,6 +93,10 @@ export function encodeNexthop(nh: KernelNexthop): Buffer {
       g[i * 8 + 5] = (m.weight - 1) >> 8;
     });
     w.raw(NHA.GROUP, g).u16(NHA.GROUP_TYPE, nh.groupType ?? 0);
+  }
+  if (nh.resilient) {
+    w.nested(NHA.RES_GROUP, new AttrWriter().u16(NHA_RES_GROUP.BUCKETS, nh.resilient.buckets)
+      .u32(NHA_RES_GROUP.IDLE_TIMER, nh.resilient.idleTimer).u32(NHA_RES_GROUP.UNBALANCED_TIMER, nh.resilient.unbalancedTimer));
   }
   if (nh.blackhole) w.flag(NHA.BLACKHOLE);
   if (nh.fdb) w.flag(NHA.FDB);

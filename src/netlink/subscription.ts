@@ -57,7 +57,7 @@ export interface RouteSink {
 
 /**
  * Events: 'changes' (KernelChange[], one datagram's worth, in kernel order),
- * 'overrun' (events were lost: re-dump), 'error' (Error).
+ * 'overrun' (events were lost: re-dump), 'warning' (string), 'error' (Error).
  */
 export class NetlinkSubscription extends EventEmitter {
   readonly stats: DecodeStats & { overruns: number; dumps: number; dumpRetries: number; recvBufferSize: number } = {
@@ -84,6 +84,11 @@ export class NetlinkSubscription extends EventEmitter {
     sock.ref();
     // The kernel doubles SO_RCVBUF for bookkeeping; what we got is what matters.
     this.stats.recvBufferSize = sock.getRecvBufferSize();
+    if (this.stats.recvBufferSize < recvBufferSize) {
+      this.emit('warning', `netlink receive buffer is ${this.stats.recvBufferSize} bytes, not the ${recvBufferSize} asked for: `
+        + `bursts of kernel changes may overrun it (each overrun costs a full resync). As root, run `
+        + `sysctl -w net.core.rmem_max=${recvBufferSize}, then restart.`);
+    }
     // Only the kernel (port 0) speaks for the kernel: a datagram from a user process is ignored.
     sock.on('message', (buf, rinfo) => {
       if (rinfo.port === 0) this.onDatagram(buf);

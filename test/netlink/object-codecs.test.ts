@@ -52,6 +52,7 @@ describe('object codecs: bytes', () => {
       { id: 2, family: 6, flags: 16, protocol: 4, ifindex: 3, gateway: 'fe80::2', blackhole: false, fdb: false },
       { id: 3, family: 0, flags: 0, protocol: 4, ifindex: 0, blackhole: false, fdb: false, group: [{ id: 1, weight: 1 }, { id: 2, weight: 65536 }, { id: 4, weight: 300 }], groupType: 0 },
       { id: 4, family: 4, flags: 0, protocol: 4, ifindex: 0, blackhole: true, fdb: false },
+      { id: 5, family: 0, flags: 0, protocol: 4, ifindex: 0, blackhole: false, fdb: false, group: [{ id: 1, weight: 3 }, { id: 2, weight: 1 }], groupType: 1, resilient: { buckets: 64, idleTimer: 12000, unbalancedTimer: 0 } },
     ];
     for (const n of nhs) expect(roundTrip(encodeNexthop, decodeNexthop, n)).toEqual(n);
     const rules: KernelRule[] = [
@@ -97,6 +98,7 @@ describe('object codecs: the real kernel', () => {
       'nexthop add id 11 via 192.168.0.1 dev a0', 'nexthop add id 12 via 2001:db8:a::1 dev a0',
       'addr add 192.168.1.2/24 dev b0', 'nexthop add id 14 via 192.168.1.1 dev b0',
       'nexthop add id 13 blackhole', 'nexthop add id 20 group 11,200/14',
+      'nexthop add id 15 via 192.168.1.3 dev b0', 'nexthop add id 21 group 14,3/15 type resilient buckets 32 idle_timer 120',
       'rule add pref 500 from 10.0.0.0/8 iif a0 table 100',
     ]);
     ns.ip('-6 rule add pref 600 to 2001:db8::/32 table 70000'); // ip -batch takes no -6
@@ -123,6 +125,8 @@ describe('object codecs: the real kernel', () => {
     expect(nh(12)).toMatchObject({ family: 6, gateway: '2001:db8:a::1' });
     expect(nh(13).blackhole).toBe(true);
     expect(nh(20).group).toEqual([{ id: 11, weight: 200 }, { id: 14, weight: 1 }]);
+    // idle_timer is given in seconds and kept in clock ticks (USER_HZ, 100 per second).
+    expect(nh(21)).toMatchObject({ group: [{ id: 14, weight: 3 }, { id: 15, weight: 1 }], groupType: 1, resilient: { buckets: 32, idleTimer: 12000, unbalancedTimer: 0 } });
     expect(k.nexthops.length).toBe(JSON.parse(ns.ip('-j nexthop show')).length);
   });
 
