@@ -16,6 +16,7 @@ import { recordFromRoute, dstText, RouteRecord } from '../netlink/route-record.t
 import type { KernelRoute, RouteNextHop } from '../netlink/route-codec.ts';
 import type { AttrsTable, RouteAttrs } from './route-attrs.ts';
 import type { RouteKeyList } from './route-keys.ts';
+import { SlotIndex, prefixHash, type KeyedRows } from '../common/slot-index.ts';
 
 export interface AddHow {
   replace: boolean;
@@ -27,21 +28,6 @@ const NONE = -1;
 const LOADED_HEAD = 1 << 24;
 /** How a dump's routes are added: in the order the kernel lists them. */
 export const DUMP_ORDER: AddHow = Object.freeze({ replace: false, append: true });
-
-function mix(h: number, v: number): number {
-  h ^= v;
-  h = Math.imul(h, 0xcc9e2d51);
-  h = (h << 15) | (h >>> 17);
-  return Math.imul(h, 0x1b873593);
-}
-
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 const isGateway = (a: RouteAttrs) => a.type === 1 && a.nexthops.length > 0 && a.nexthops.every((n) => n.gateway !== undefined);
 const nhKey = (n: RouteNextHop) => `${n.ifindex}|${n.gateway ?? ''}|${n.weight}`;
@@ -58,12 +44,10 @@ function pushRecordKey(out: RouteKeyList | null, rec: RouteRecord) {
   out?.push(rec.family, rec.table, rec.dstLen, rec.d0, rec.d1, rec.d2, rec.d3);
 }
 
-export class FamilyRoutes {
+export class FamilyRoutes implements KeyedRows {
   readonly words: 1 | 4;
   /** Routes (every alias). */
   count = 0;
-  /** Distinct (table, prefix) keys. */
-  prefixes = 0;
   /** Routes per table. */
   readonly perTable = new Map<number, number>();
 
@@ -77,31 +61,26 @@ export class FamilyRoutes {
   private prio = new Uint32Array(0);
   private attr = new Uint32Array(0);
   private next = new Int32Array(0);
-  /**
-   * Open addressing, linear probing. Entry p is index[2p] = head slot + 1 (0 when empty) and
-   * index[2p + 1] = the key's hash, side by side: one cache line per probe, and the index
-   * grows and shifts without reading a slot.
-   */
-  private index: Int32Array;
-  private mask: number;
-  /** The hash of the key of the last probe that missed (where indexAt puts it). */
-  private lastHash = 0;
+  /** (table, prefix) -> first alias. */
+  private readonly ix: SlotIndex;
+  /** The key being looked up (see keyMatches). */
+  private qTable = 0;
+  private qLen = 0;
+  private qD0 = 0;
+  private qD1 = 0;
+  private qD2 = 0;
+  private qD3 = 0;
   private readonly scratch = new RouteRecord();
 
   constructor(readonly family: 4 | 6, readonly attrs: AttrsTable, initialCapacity = 1024) {
     this.words = family === 4 ? 1 : 4;
     this.grow(initialCapacity);
-    this.index = null!;
-    this.mask = 0;
-    this.initIndex(initialCapacity);
+    this.ix = new SlotIndex(this, initialCapacity);
   }
 
-  /** An empty index with room for `prefixes` keys at half load. */
-  private initIndex(prefixes: number) {
-    let size = 16;
-    while (size < prefixes * 2) size *= 2;
-    this.index = new Int32Array(size * 2);
-    this.mask = size - 1;
+  /** Distinct (table, prefix) keys. */
+  get prefixes(): number {
+    return this.ix.size;
   }
 
   // ---- slots ------------------------------------------------------------------------------
@@ -212,86 +191,29 @@ export class FamilyRoutes {
 
   // ---- the (table, prefix) index ------------------------------------------------------------
 
-  private hashKey(table: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): number {
-    let h = mix(table, d0);
-    if (this.words === 4) h = mix(mix(mix(h, d1), d2), d3);
-    return finish(mix(h, dstLen));
+  keyMatches(s: number): boolean {
+    const o = s * this.words;
+    const d = this.dst;
+    return d[o] === this.qD0 && this.tbl[s] === this.qTable && (this.info[s]! & 0xff) === this.qLen
+      && (this.words === 1 || (d[o + 1] === this.qD1 && d[o + 2] === this.qD2 && d[o + 3] === this.qD3));
   }
 
   /** Index position of the key, or -(insertion position) - 1 when absent. */
   private probe(table: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): number {
-    const ix = this.index;
-    const mask = this.mask;
-    const d = this.dst;
-    const w = this.words;
-    const hash = this.hashKey(table, dstLen, d0, d1, d2, d3) | 0;
-    let pos = hash & mask;
-    for (;;) {
-      const v = ix[pos << 1]!;
-      if (v === 0) {
-        this.lastHash = hash;
-        return -pos - 1;
-      }
-      if (ix[(pos << 1) + 1] === hash) {
-        const s = v - 1;
-        const o = s * w;
-        if (d[o] === d0 && this.tbl[s] === table && (this.info[s]! & 0xff) === dstLen
-          && (w === 1 || (d[o + 1] === d1 && d[o + 2] === d2 && d[o + 3] === d3))) return pos;
-      }
-      pos = (pos + 1) & mask;
-    }
-  }
-
-  /** Puts head slot `s` at insertion position `pos` (from probe, which left the hash). */
-  private indexAt(pos: number, s: number) {
-    this.index[pos << 1] = s + 1;
-    this.index[(pos << 1) + 1] = this.lastHash;
-    if (++this.prefixes * 2 > this.mask + 1) this.growIndex();
-  }
-
-  private growIndex() {
-    const old = this.index;
-    const ix = (this.index = new Int32Array(old.length * 2));
-    const mask = (this.mask = ix.length / 2 - 1);
-    for (let i = 0; i < old.length; i += 2) {
-      const v = old[i]!;
-      if (v === 0) continue;
-      const h = old[i + 1]!;
-      let pos = h & mask;
-      while (ix[pos << 1] !== 0) pos = (pos + 1) & mask;
-      ix[pos << 1] = v;
-      ix[(pos << 1) + 1] = h;
-    }
-  }
-
-  /** Removes index entry `pos`, shifting later entries of the probe run back (no tombstones). */
-  private unindex(pos: number) {
-    const ix = this.index;
-    const mask = this.mask;
-    let hole = pos;
-    let j = pos;
-    for (;;) {
-      j = (j + 1) & mask;
-      const v = ix[j << 1]!;
-      if (v === 0) break;
-      const home = ix[(j << 1) + 1]! & mask;
-      // Move entry j into the hole unless its home lies cyclically in (hole, j].
-      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (!between) {
-        ix[hole << 1] = v;
-        ix[(hole << 1) + 1] = ix[(j << 1) + 1]!;
-        hole = j;
-      }
-    }
-    ix[hole << 1] = 0;
-    this.prefixes--;
+    this.qTable = table;
+    this.qLen = dstLen;
+    this.qD0 = d0;
+    this.qD1 = d1;
+    this.qD2 = d2;
+    this.qD3 = d3;
+    return this.ix.find(prefixHash(table, dstLen, d0, d1, d2, d3, this.words));
   }
 
   /** First alias of (table, prefix), or -1. */
   head(table: number, dstLen: number, d0: number, d1 = 0, d2 = 0, d3 = 0): number {
     this.finishLoad();
     const pos = this.probe(table, dstLen, d0, d1, d2, d3);
-    return pos < 0 ? NONE : this.index[pos << 1]! - 1;
+    return pos < 0 ? NONE : this.ix.slotAt(pos);
   }
 
   /** The active alias of a chain (first with tos 0 and no source prefix), or -1. */
@@ -309,8 +231,7 @@ export class FamilyRoutes {
   /** Calls `visit` with the first alias of every (table, prefix). */
   forEachHead(visit: (head: number) => void): void {
     this.finishLoad();
-    const ix = this.index;
-    for (let i = 0; i < ix.length; i += 2) if (ix[i] !== 0) visit(ix[i]! - 1);
+    this.ix.forEach(visit);
   }
 
   private pushKey(out: RouteKeyList | null, s: number) {
@@ -362,7 +283,7 @@ export class FamilyRoutes {
     if (!this.loading) return;
     this.loading = false;
     this.lastHead = NONE;
-    this.initIndex(this.count);
+    this.ix.reset(this.count);
     const rec = this.scratch;
     const w = this.words;
     const d = this.dst;
@@ -374,7 +295,7 @@ export class FamilyRoutes {
         ? this.probe(this.tbl[h]!, this.info[h]! & 0xff, d[o]!, 0, 0, 0)
         : this.probe(this.tbl[h]!, this.info[h]! & 0xff, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!);
       if (pos < 0) {
-        this.indexAt(-pos - 1, h);
+        this.ix.insertAt(pos, h);
         continue;
       }
       // The same prefix again, apart from its first aliases: add these after them.
@@ -425,11 +346,11 @@ export class FamilyRoutes {
   /** Makes `list` the chain of index entry `pos` (or drops the entry when it is empty). */
   private relink(pos: number, list: number[]) {
     if (list.length === 0) {
-      this.unindex(pos);
+      this.ix.removeAt(pos);
       return;
     }
     this.linkChain(list);
-    this.index[pos << 1] = list[0]! + 1;
+    this.ix.setSlot(pos, list[0]!);
   }
 
   /** Did the active route change (appear, go, or forward differently)? */
@@ -462,11 +383,11 @@ export class FamilyRoutes {
     if (pos < 0) {
       // A new prefix: the common case of a dump, kept free of any allocation.
       const s = this.alloc(rec, attrId);
-      this.indexAt(-pos - 1, s);
+      this.ix.insertAt(pos, s);
       if ((this.info[s]! & 0xffff00) === 0) pushRecordKey(changed, rec);
       return;
     }
-    const list = this.chain(this.index[pos << 1]! - 1);
+    const list = this.chain(this.ix.slotAt(pos));
     const before = this.activeOf(list[0]!);
     const beforeAttr = before === NONE ? 0 : this.attr[before]!;
     const beforePrio = before === NONE ? 0 : this.prio[before]!;
@@ -534,7 +455,7 @@ export class FamilyRoutes {
     this.finishLoad();
     const pos = this.probe(rec.table, rec.dstLen, rec.d0, rec.d1, rec.d2, rec.d3);
     if (pos < 0) return;
-    const list = this.chain(this.index[pos << 1]! - 1);
+    const list = this.chain(this.ix.slotAt(pos));
     const before = this.activeOf(list[0]!);
     const beforeAttr = before === NONE ? 0 : this.attr[before]!;
     const beforePrio = before === NONE ? 0 : this.prio[before]!;

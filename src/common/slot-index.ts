@@ -1,0 +1,138 @@
+// An open-addressing hash index from keys to slot numbers, for tables that keep their rows in
+// typed arrays (the kernel mirror's routes, the agent's hardware routes). It stores only
+// (slot + 1, hash) pairs side by side, so a probe reads one cache line and the index grows
+// and shifts entries back without touching a row. The owner compares keys: the index asks
+// it whether a slot holds the key being looked for.
+//
+// Linear probing at most half full; deletion shifts the rest of the probe run back, so there
+// are no tombstones and lookups stay short under churn.
+
+export interface KeyedRows {
+  /** Does row `slot` hold the key of the current lookup? */
+  keyMatches(slot: number): boolean;
+}
+
+export const NOT_FOUND = -1;
+
+export class SlotIndex {
+  /** Entry p: entries[2p] = slot + 1 (0 when empty), entries[2p + 1] = hash. */
+  private entries: Int32Array;
+  private mask: number;
+  size = 0;
+  /** The hash of the last find() that missed: insertAt uses it. */
+  private lastHash = 0;
+
+  constructor(private readonly rows: KeyedRows, capacity = 8) {
+    let n = 16;
+    while (n < capacity * 2) n *= 2;
+    this.entries = new Int32Array(n * 2);
+    this.mask = n - 1;
+  }
+
+  /** Position of the key with this hash, or -(insertion position) - 1 when absent. */
+  find(hash: number): number {
+    const e = this.entries;
+    const mask = this.mask;
+    const h = hash | 0;
+    let pos = h & mask;
+    for (;;) {
+      const v = e[pos << 1]!;
+      if (v === 0) {
+        this.lastHash = h;
+        return -pos - 1;
+      }
+      if (e[(pos << 1) + 1] === h && this.rows.keyMatches(v - 1)) return pos;
+      pos = (pos + 1) & mask;
+    }
+  }
+
+  /** The slot at a position find() returned. */
+  slotAt(pos: number): number {
+    return this.entries[pos << 1]! - 1;
+  }
+
+  /** Points an existing entry at another slot (same key). */
+  setSlot(pos: number, slot: number): void {
+    this.entries[pos << 1] = slot + 1;
+  }
+
+  /** Adds `slot` where find() said the key belongs (call find first). */
+  insertAt(insertion: number, slot: number): void {
+    const pos = -insertion - 1;
+    this.entries[pos << 1] = slot + 1;
+    this.entries[(pos << 1) + 1] = this.lastHash;
+    if (++this.size * 2 > this.mask + 1) this.grow();
+  }
+
+  /** Removes the entry at `pos`, shifting later entries of its probe run back. */
+  removeAt(pos: number): void {
+    const e = this.entries;
+    const mask = this.mask;
+    let hole = pos;
+    let j = pos;
+    for (;;) {
+      j = (j + 1) & mask;
+      const v = e[j << 1]!;
+      if (v === 0) break;
+      const home = e[(j << 1) + 1]! & mask;
+      // Move entry j into the hole unless its home lies cyclically in (hole, j].
+      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!between) {
+        e[hole << 1] = v;
+        e[(hole << 1) + 1] = e[(j << 1) + 1]!;
+        hole = j;
+      }
+    }
+    e[hole << 1] = 0;
+    this.size--;
+  }
+
+  /** Calls `visit` with every slot, in index order. */
+  forEach(visit: (slot: number) => void): void {
+    const e = this.entries;
+    for (let i = 0; i < e.length; i += 2) if (e[i] !== 0) visit(e[i]! - 1);
+  }
+
+  /** Empties the index, sized for `capacity` keys. */
+  reset(capacity: number): void {
+    let n = 16;
+    while (n < capacity * 2) n *= 2;
+    this.entries = new Int32Array(n * 2);
+    this.mask = n - 1;
+    this.size = 0;
+  }
+
+  private grow() {
+    const old = this.entries;
+    const e = (this.entries = new Int32Array(old.length * 2));
+    const mask = (this.mask = e.length / 2 - 1);
+    for (let i = 0; i < old.length; i += 2) {
+      const v = old[i]!;
+      if (v === 0) continue;
+      const h = old[i + 1]!;
+      let pos = h & mask;
+      while (e[pos << 1] !== 0) pos = (pos + 1) & mask;
+      e[pos << 1] = v;
+      e[(pos << 1) + 1] = h;
+    }
+  }
+}
+
+function mix(h: number, v: number): number {
+  h ^= v;
+  h = Math.imul(h, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  return Math.imul(h, 0x1b873593);
+}
+
+/** The hash of a prefix in a scope (a table or a VRF): words in network order, one for IPv4. */
+export function prefixHash(scope: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, words: 1 | 4): number {
+  let h = mix(scope, d0);
+  if (words === 4) h = mix(mix(mix(h, d1), d2), d3);
+  h = mix(h, dstLen);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
