@@ -1,0 +1,137 @@
+// Hardware routes of one address family, (VRF, prefix) -> packed value, in typed arrays: what
+// the agent wants installed and what the driver acknowledged, about 30 bytes per route.
+import { SlotIndex, prefixHash, type KeyedRows } from '../common/slot-index.ts';
+import { dstText } from '../netlink/route-record.ts';
+import type { RouteValue } from './route-value.ts';
+
+export const ABSENT = -1;
+
+export class RouteTable implements KeyedRows {
+  readonly words: 1 | 4;
+  private cap = 0;
+  private used = 0;
+  private freeList: number[] = [];
+  private vrf = new Uint32Array(0);
+  private len = new Uint8Array(0);
+  private dst = new Uint32Array(0);
+  private val = new Float64Array(0);
+  private readonly ix: SlotIndex;
+  private qVrf = 0;
+  private qLen = 0;
+  private qD0 = 0;
+  private qD1 = 0;
+  private qD2 = 0;
+  private qD3 = 0;
+
+  constructor(readonly family: 4 | 6, capacity = 64) {
+    this.words = family === 4 ? 1 : 4;
+    this.grow(capacity);
+    this.ix = new SlotIndex(this, capacity);
+  }
+
+  get size(): number {
+    return this.ix.size;
+  }
+
+  private grow(cap: number) {
+    const w = this.words;
+    const vrf = new Uint32Array(cap);
+    vrf.set(this.vrf);
+    const len = new Uint8Array(cap);
+    len.set(this.len);
+    const dst = new Uint32Array(cap * w);
+    dst.set(this.dst);
+    const val = new Float64Array(cap);
+    val.set(this.val);
+    this.vrf = vrf;
+    this.len = len;
+    this.dst = dst;
+    this.val = val;
+    this.cap = cap;
+  }
+
+  keyMatches(s: number): boolean {
+    const o = s * this.words;
+    const d = this.dst;
+    return d[o] === this.qD0 && this.vrf[s] === this.qVrf && this.len[s] === this.qLen
+      && (this.words === 1 || (d[o + 1] === this.qD1 && d[o + 2] === this.qD2 && d[o + 3] === this.qD3));
+  }
+
+  private find(vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): number {
+    this.qVrf = vrf;
+    this.qLen = dstLen;
+    this.qD0 = d0;
+    this.qD1 = d1;
+    this.qD2 = d2;
+    this.qD3 = d3;
+    return this.ix.find(prefixHash(vrf, dstLen, d0, d1, d2, d3, this.words));
+  }
+
+  /** The value of (vrf, prefix), or ABSENT. */
+  get(vrf: number, dstLen: number, d0: number, d1 = 0, d2 = 0, d3 = 0): RouteValue {
+    const pos = this.find(vrf, dstLen, d0, d1, d2, d3);
+    return pos < 0 ? ABSENT : this.val[this.ix.slotAt(pos)]!;
+  }
+
+  /** Sets (or, with ABSENT, removes) the value of (vrf, prefix); returns the previous one. */
+  set(vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, value: RouteValue): RouteValue {
+    const pos = this.find(vrf, dstLen, d0, d1, d2, d3);
+    if (pos >= 0) {
+      const s = this.ix.slotAt(pos);
+      const old = this.val[s]!;
+      if (value === ABSENT) {
+        this.ix.removeAt(pos);
+        this.freeList.push(s);
+      } else this.val[s] = value;
+      return old;
+    }
+    if (value === ABSENT) return ABSENT;
+    let s: number;
+    if (this.freeList.length) s = this.freeList.pop()!;
+    else {
+      if (this.used === this.cap) this.grow(this.cap * 2);
+      s = this.used++;
+    }
+    this.vrf[s] = vrf;
+    this.len[s] = dstLen;
+    const o = s * this.words;
+    this.dst[o] = d0;
+    if (this.words === 4) {
+      this.dst[o + 1] = d1;
+      this.dst[o + 2] = d2;
+      this.dst[o + 3] = d3;
+    }
+    this.val[s] = value;
+    this.ix.insertAt(pos, s);
+    return ABSENT;
+  }
+
+  /** Calls `visit` with every row. */
+  forEach(visit: (slot: number) => void): void {
+    this.ix.forEach(visit);
+  }
+
+  vrfOf(s: number): number {
+    return this.vrf[s]!;
+  }
+  dstLenOf(s: number): number {
+    return this.len[s]!;
+  }
+  word(s: number, k: number): number {
+    return k < this.words ? this.dst[s * this.words + k]! : 0;
+  }
+  valueOf(s: number): RouteValue {
+    return this.val[s]!;
+  }
+
+  /** "vrf/10.0.0.0/8", for logs and tests. */
+  keyText(s: number): string {
+    return `${this.vrf[s]}/${dstText(this.family, this.word(s, 0), this.word(s, 1), this.word(s, 2), this.word(s, 3))}/${this.len[s]}`;
+  }
+
+  clear(): void {
+    this.ix.reset(64);
+    this.freeList = [];
+    this.used = 0;
+  }
+}

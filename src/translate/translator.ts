@@ -1,0 +1,310 @@
+// Kernel mirror -> desired hardware state, kept current change by change.
+//
+// What hardware should hold is a function of the kernel state, the configuration and the
+// driver's facts only; this class computes it incrementally because a full table is a million
+// routes. Routes are translated per attribute set (a handful in a full table) and cached;
+// a route change re-evaluates its prefix; a change to what routes resolve through (router
+// interfaces, VRF tables, nexthop objects) re-evaluates every route, a walk of the mirror.
+// Next hops and groups exist while routes use them (reference counted), with ids kept stable:
+// a key keeps its id while it lives, and ids already installed in the driver are adopted
+// (warm restart writes nothing for unchanged state).
+import type { KernelMirror, MirrorEvent } from '../kernel/mirror.ts';
+import type { FamilyRoutes } from '../kernel/family-routes.ts';
+import { RouteKeyList } from '../kernel/route-keys.ts';
+import { Action } from '../driver/wire.ts';
+import type { RouteAttrs } from '../kernel/route-attrs.ts';
+import { computeBase, type Base } from './base.ts';
+import { HardwareState, neighborKey, type HwGroupMember } from './hardware-state.ts';
+import type { DriverFacts, TranslateConfig } from './inputs.ts';
+import { membersKey, routeIntent, type NexthopRef } from './route-intent.ts';
+import { ABSENT, RouteTable } from './route-table.ts';
+import { DROP, TRAP, TargetKind, actionOf, kindOf, routeValue, targetOf, type RouteValue } from './route-value.ts';
+
+/** A kernel route that gives no hardware route (multicast): look in the next table. */
+const SKIP = -2;
+
+function isLinkLocal6(dstLen: number, d0: number): boolean {
+  return dstLen >= 10 && (d0 >>> 22) === (0xfe80 >>> 6);
+}
+
+interface GroupInfo {
+  refs: number;
+  members: NexthopRef[];
+}
+
+export class Translator {
+  readonly desired = new HardwareState();
+  base: Base;
+  /**
+   * Route value per attribute set (the mirror's interned objects: an id may be reused, an
+   * object is not); renewed when the Base changes.
+   */
+  private values = new WeakMap<RouteAttrs, RouteValue>();
+  private readonly nhIds = new Map<string, number>();
+  private readonly nhKeys = new Map<number, { rifId: number; ip: string }>();
+  private readonly nhRefs = new Map<number, number>();
+  private readonly groupIds = new Map<string, number>();
+  private readonly groups = new Map<number, GroupInfo>();
+  private nextNhId = 1;
+  private nextGroupId = 1;
+  /** Installed groups whose id a new group with the same members may take over, by content. */
+  private adoptable = new Map<string, number[]>();
+
+  constructor(readonly config: TranslateConfig, readonly facts: DriverFacts, private readonly mirror: KernelMirror) {
+    this.base = computeBase(mirror, config, facts);
+  }
+
+  /**
+   * Takes the ids of what the driver already holds (a warm restart), so that equal entities
+   * keep their ids and need no update. Call before the first rebuild.
+   */
+  adopt(installed: HardwareState): void {
+    for (const nh of installed.nexthops.values()) {
+      this.nhIds.set(`${nh.rifId}|${nh.ip}`, nh.id);
+      this.nhKeys.set(nh.id, { rifId: nh.rifId, ip: nh.ip });
+      this.nextNhId = Math.max(this.nextNhId, nh.id + 1);
+    }
+    for (const g of installed.groups.values()) {
+      const key = this.hwMembersKey(g.members, installed);
+      this.adoptable.set(key, [...(this.adoptable.get(key) ?? []), g.id]);
+      this.nextGroupId = Math.max(this.nextGroupId, g.id + 1);
+    }
+  }
+
+  private hwMembersKey(members: readonly HwGroupMember[], state: HardwareState): string {
+    return members.map((m) => {
+      const nh = state.nexthops.get(m.nextHopId);
+      return `${nh?.rifId}|${nh?.ip}|${m.weight}`;
+    }).sort().join(';');
+  }
+
+  /** Translates everything from scratch; returns the hardware route keys to diff (all of them). */
+  rebuild(): RouteKeyList {
+    this.base = computeBase(this.mirror, this.config, this.facts);
+    this.syncSmallTables();
+    return this.reevaluateAll();
+  }
+
+  /**
+   * Applies what a batch of mirror events changed. Returns the hardware route keys whose desired
+   * value may differ now (families marked whole: every key).
+   */
+  update(events: readonly MirrorEvent[]): RouteKeyList {
+    let objects = false;
+    let nexthopObjects = false;
+    for (const e of events) {
+      if (e.kind === 'routes') continue;
+      objects = true;
+      if (e.kind === 'nexthop') nexthopObjects = true;
+    }
+    if (objects) {
+      const before = this.base;
+      this.base = computeBase(this.mirror, this.config, this.facts);
+      this.syncSmallTables();
+      if (nexthopObjects || !sameRouting(before, this.base)) return this.reevaluateAll();
+    }
+    const changed = new RouteKeyList();
+    for (const e of events) {
+      if (e.kind !== 'routes') continue;
+      for (const family of [4, 6] as const) if (e.keys.isWhole(family)) this.reevaluateFamily(family, changed);
+      for (let i = 0; i < e.keys.length; i++) {
+        const family = e.keys.family(i);
+        if (changed.isWhole(family)) continue;
+        const vrf = this.base.tableVrf.get(e.keys.table(i));
+        if (vrf === undefined) continue;
+        this.reevaluate(family, vrf, e.keys.dstLen(i), e.keys.word(i, 0), e.keys.word(i, 1), e.keys.word(i, 2), e.keys.word(i, 3), changed);
+      }
+    }
+    return changed;
+  }
+
+  // ---- small tables -------------------------------------------------------------------------
+
+  /** VRFs, router interfaces and neighbours from the Base; group members follow neighbours. */
+  private syncSmallTables() {
+    const d = this.desired;
+    replaceMap(d.vrfs, this.base.vrfs);
+    replaceMap(d.rifs, this.base.rifs);
+    replaceMap(d.neighbors, this.base.neighbors);
+    for (const [id, g] of this.groups) if (g.refs > 0) d.groups.set(id, { id, members: this.hwMembers(g.members) });
+  }
+
+  /**
+   * A group's hardware members: its next hops with a resolved neighbour (an unresolved one
+   * would trap its share of flows), or, when none is resolved, all of them (every flow traps
+   * through the neighbour miss, as the route would if it trapped itself). Weights scaled to the
+   * driver's maximum; at most its member limit.
+   */
+  private hwMembers(refs: readonly NexthopRef[]): HwGroupMember[] {
+    const resolved = refs.filter((m) => this.base.neighbors.has(neighborKey(m.rifId, m.ip)));
+    const use = (resolved.length ? resolved : refs).slice(0, this.facts.maxMembersPerGroup);
+    const top = Math.max(...use.map((m) => m.weight));
+    const scale = top > this.facts.maxMemberWeight ? this.facts.maxMemberWeight / top : 1;
+    return use.map((m) => ({ nextHopId: this.nhIds.get(`${m.rifId}|${m.ip}`)!, weight: Math.max(1, Math.round(m.weight * scale)) }));
+  }
+
+  // ---- routes -------------------------------------------------------------------------------
+
+  private reevaluateAll(): RouteKeyList {
+    const changed = new RouteKeyList();
+    this.values = new WeakMap();
+    for (const family of [4, 6] as const) this.reevaluateFamily(family, changed);
+    this.adoptable.clear();
+    return changed;
+  }
+
+  /**
+   * Every hardware route of a family from scratch, the kernel's and the synthetic ones, into a
+   * fresh table; then the old one's references are dropped (after the new ones are taken, so an
+   * entity still in use never goes away in between).
+   */
+  private reevaluateFamily(family: 4 | 6, changed: RouteKeyList) {
+    changed.markWhole(family);
+    const old = this.desired.routes(family);
+    this.desired.replaceRoutes(family, new RouteTable(family, Math.max(64, old.size)));
+    const kernel = this.mirror.routes.family(family);
+    kernel.forEachHead((h) => {
+      const vrf = this.base.tableVrf.get(kernel.tableOf(h));
+      if (vrf === undefined) return;
+      if (family === 4) this.reevaluate(4, vrf, kernel.dstLenOf(h), kernel.dstWord(h, 0), 0, 0, 0, null);
+      else this.reevaluate(6, vrf, kernel.dstLenOf(h), kernel.dstWord(h, 0), kernel.dstWord(h, 1), kernel.dstWord(h, 2), kernel.dstWord(h, 3), null);
+    });
+    for (const vrf of this.base.vrfTables.keys()) {
+      this.reevaluate(family, vrf, 0, 0, 0, 0, 0, null);
+      if (family === 6) this.reevaluate(6, vrf, 10, 0xfe800000, 0, 0, 0, null);
+    }
+    old.forEach((s) => this.deref(old.valueOf(s)));
+  }
+
+  /** Re-evaluates one hardware route and records it in `changed` when its value moved. */
+  private reevaluate(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, changed: RouteKeyList | null) {
+    const value = this.desiredValue(family, vrf, dstLen, d0, d1, d2, d3);
+    const old = this.desired.routes(family).set(vrf, dstLen, d0, d1, d2, d3, value);
+    if (old === value) return;
+    this.ref(value);
+    this.deref(old);
+    changed?.push(family, vrf, dstLen, d0, d1, d2, d3);
+  }
+
+  /** What hardware route (vrf, prefix) should be, or ABSENT. */
+  desiredValue(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): RouteValue {
+    const tables = this.base.vrfTables.get(vrf);
+    if (!tables) return ABSENT;
+    if (family === 6 && isLinkLocal6(dstLen, d0)) {
+      // Link-local destinations are per interface: one trap route for all of fe80::/10.
+      return dstLen === 10 ? TRAP : ABSENT;
+    }
+    const kernel = this.mirror.routes.family(family);
+    for (const t of tables) {
+      const s = kernel.active(t, dstLen, d0, d1, d2, d3);
+      if (s < 0) continue;
+      const v = this.valueOfAttrs(kernel, s);
+      if (v !== SKIP) return v;
+    }
+    // A miss in a hardware VRF does not fall through to other tables as a kernel lookup does:
+    // without a default route of the table's own, hardware must give the packet to the kernel.
+    return dstLen === 0 ? TRAP : ABSENT;
+  }
+
+  private valueOfAttrs(kernel: FamilyRoutes, slot: number): RouteValue {
+    const attrs = kernel.attrsOf(slot);
+    let v = this.values.get(attrs);
+    if (v === undefined) {
+      const intent = routeIntent(attrs, this.base, this.mirror);
+      switch (intent.kind) {
+        case 'skip': v = SKIP; break;
+        case 'trap': v = TRAP; break;
+        case 'drop': v = DROP; break;
+        case 'rif': v = routeValue(Action.ACTION_FORWARD, TargetKind.Rif, intent.rifId); break;
+        case 'nexthops':
+          v = intent.members.length === 1
+            ? routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(intent.members[0]!))
+            : routeValue(Action.ACTION_FORWARD, TargetKind.Group, this.groupId(intent.members));
+      }
+      this.values.set(attrs, v);
+    }
+    return v;
+  }
+
+  private nexthopId(m: NexthopRef): number {
+    const key = `${m.rifId}|${m.ip}`;
+    let id = this.nhIds.get(key);
+    if (id === undefined) {
+      this.nhIds.set(key, (id = this.nextNhId++));
+      this.nhKeys.set(id, { rifId: m.rifId, ip: m.ip });
+    }
+    return id;
+  }
+
+  private groupId(members: NexthopRef[]): number {
+    const key = membersKey(members);
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      for (const m of members) this.nexthopId(m);
+      const hwKey = this.hwMembers(members).map((m) => {
+        const nh = this.nhKeys.get(m.nextHopId)!;
+        return `${nh.rifId}|${nh.ip}|${m.weight}`;
+      }).sort().join(';');
+      const adopted = this.adoptable.get(hwKey)?.shift();
+      id = adopted ?? this.nextGroupId++;
+      this.groupIds.set(key, id);
+      this.groups.set(id, { refs: 0, members });
+    }
+    return id;
+  }
+
+  // ---- reference counts ---------------------------------------------------------------------
+
+  private ref(v: RouteValue) {
+    if (v < 0 || actionOf(v) !== Action.ACTION_FORWARD) return;
+    const kind = kindOf(v);
+    if (kind === TargetKind.NextHop) this.refNexthop(targetOf(v), +1);
+    else if (kind === TargetKind.Group) {
+      const g = this.groups.get(targetOf(v))!;
+      if (g.refs++ === 0) {
+        for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, +1);
+        this.desired.groups.set(targetOf(v), { id: targetOf(v), members: this.hwMembers(g.members) });
+      }
+    }
+  }
+
+  private deref(v: RouteValue) {
+    if (v < 0 || actionOf(v) !== Action.ACTION_FORWARD) return;
+    const kind = kindOf(v);
+    if (kind === TargetKind.NextHop) this.refNexthop(targetOf(v), -1);
+    else if (kind === TargetKind.Group) {
+      const g = this.groups.get(targetOf(v))!;
+      if (--g.refs === 0) {
+        this.desired.groups.delete(targetOf(v));
+        for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, -1);
+      }
+    }
+  }
+
+  private refNexthop(id: number, delta: 1 | -1) {
+    const n = (this.nhRefs.get(id) ?? 0) + delta;
+    if (n > 0) {
+      this.nhRefs.set(id, n);
+      if (delta > 0 && n === 1) this.desired.nexthops.set(id, { id, ...this.nhKeys.get(id)! });
+    } else {
+      this.nhRefs.delete(id);
+      this.desired.nexthops.delete(id);
+    }
+  }
+}
+
+function replaceMap<K, V>(target: Map<K, V>, source: Map<K, V>) {
+  target.clear();
+  for (const [k, v] of source) target.set(k, v);
+}
+
+/** Do routes resolve the same way under both Bases (same VRF tables and router interfaces)? */
+function sameRouting(a: Base, b: Base): boolean {
+  return sameEntries(a.tableVrf, b.tableVrf) && sameEntries(a.rifOf, b.rifOf);
+}
+
+function sameEntries<K, V>(a: Map<K, V>, b: Map<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
