@@ -106,6 +106,14 @@ export class RouteTable implements KeyedRows {
     return ABSENT;
   }
 
+  /** The rows now, as slot numbers (a cursor over them stays valid while rows are only added). */
+  slots(): Int32Array {
+    const out = new Int32Array(this.ix.size);
+    let i = 0;
+    this.ix.forEach((s) => void (out[i++] = s));
+    return out;
+  }
+
   /** Calls `visit` with every row. */
   forEach(visit: (slot: number) => void): void {
     this.ix.forEach(visit);
