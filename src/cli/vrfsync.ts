@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConformance } from './conformance-command.ts';
 import { registerKernelCommand } from './kernel-command.ts';
+import { registerRunCommand } from './run-command.ts';
 
 const program = new Command('vrfsync')
   .description("keeps a switch ASIC's layer-3 tables in sync with the Linux kernel's VRFs, routes and neighbours")
@@ -12,6 +13,7 @@ const program = new Command('vrfsync')
 
 registerConformance(program);
 registerKernelCommand(program);
+registerRunCommand(program);
 
 try {
   await program.parseAsync(process.argv);

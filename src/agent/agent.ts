@@ -1,0 +1,427 @@
+// The agent: kernel mirror -> translation -> driver, on one serial path.
+//
+// One owner of state. The kernel session keeps the mirror; its events queue here. A sync cycle
+// takes what queued, updates the desired state, and writes the difference with what the driver
+// acknowledged (the installed state), in the planner's stages; nothing else mutates either state
+// meanwhile, so a cycle's plan stays true while it runs. Events that arrive during a cycle wait
+// for the next one, coalesced: a prefix that flaps ten times costs one comparison.
+//
+// The driver's word is the truth about hardware: the installed state changes only on an OK, and
+// is read back from the driver whenever it may have diverged (connect, reset, a write whose
+// outcome is unknown, an ALREADY_EXISTS or NOT_FOUND that says our view was wrong).
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { DriverSession, type ConnectedEvent } from '../driver/session.ts';
+import { WriteCallError } from '../driver/session-errors.ts';
+import type { TlsOptions } from '../driver/address.ts';
+import { Code, Table, codeName, type v1 } from '../driver/wire.ts';
+import { KernelSession } from '../kernel/kernel-session.ts';
+import type { MirrorEvent } from '../kernel/mirror.ts';
+import type { SubscriptionOptions } from '../netlink/subscription.ts';
+import { HardwareState } from '../translate/hardware-state.ts';
+import { driverFacts, type TranslateConfig } from '../translate/inputs.ts';
+import { planSmall, routeOp, type Stage } from '../translate/plan.ts';
+import { hardwareFromEntities } from '../translate/read-back.ts';
+import { Translator } from '../translate/translator.ts';
+import { applyUpdate, toProto, type HwUpdate } from '../translate/updates.ts';
+import { OffloadFailures } from './offload-failures.ts';
+import { RouteWork } from './route-work.ts';
+
+const MAX_RETRY_MS = 30_000;
+
+export interface AgentOptions {
+  /** unix:/path or HOST:PORT. */
+  driverAddress: string;
+  tls: TlsOptions;
+  electionId: number;
+  clientName: string;
+  translate: TranslateConfig;
+  tableFull: 'safe' | 'retry';
+  batch: { maxUpdates: number; windowMs: number; inflight: number };
+  logger: Logger;
+  kernel?: SubscriptionOptions;
+}
+
+export type SyncState = 'starting' | 'backup' | 'syncing' | 'in-sync' | 'disconnected' | 'stopped';
+
+export interface AgentStats {
+  /** Updates sent to the driver. */
+  updates: number;
+  writes: number;
+  cycles: number;
+  /** Times the installed state was read back from the driver. */
+  reads: number;
+  lastReadReason: string;
+  startedAt: number;
+  /** When the first full sync converged (ms since start), or null. */
+  firstSyncMs: number | null;
+}
+
+/** Events: 'state' (SyncState), 'progress' ({ done, total, phase }), 'converged' (). */
+export class Agent extends EventEmitter {
+  readonly kernel: KernelSession;
+  readonly driver: DriverSession;
+  readonly installed: HardwareState = new HardwareState();
+  translator: Translator | null = null;
+  readonly failures = new OffloadFailures();
+  state: SyncState = 'starting';
+  readonly stats: AgentStats = { updates: 0, writes: 0, cycles: 0, reads: 0, lastReadReason: '', startedAt: Date.now(), firstSyncMs: null };
+
+  private readonly log: Logger;
+  private pending: MirrorEvent[] = [];
+  private readonly work = new RouteWork();
+  /** The installed state must be read back from the driver before the next cycle. */
+  private readReason: string | null = 'startup';
+  private cycle: Promise<void> | null = null;
+  private wake: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = 100;
+  private stopped = false;
+  private kernelReady = false;
+  /** The small tables failed to converge: plan them again even without kernel news. */
+  private smallRetry = false;
+  /** Progress of the cycle in flight: updates answered, of how many. */
+  private progress = { done: 0, total: 0 };
+
+  constructor(private readonly options: AgentOptions) {
+    super();
+    this.log = options.logger;
+    this.kernel = new KernelSession(options.kernel ?? {});
+    this.driver = new DriverSession(options.driverAddress, {
+      tls: options.tls, electionId: options.electionId, clientName: options.clientName,
+      maxInflight: options.batch.inflight, logger: this.log.child({ component: 'driver' }),
+    });
+    this.kernel.on('events', (events: MirrorEvent[]) => {
+      for (const e of events) this.pending.push(e);
+      this.schedule(this.options.batch.windowMs);
+    });
+    this.kernel.on('warning', (msg: string) => this.log.warn(msg));
+    this.kernel.on('error', (err: Error) => this.log.error({ err }, 'kernel session error'));
+    this.driver.on('connected', (e: ConnectedEvent) => this.onConnected(e));
+    this.driver.on('role', (role) => {
+      this.log.info({ role }, 'driver role');
+      if (role === 'primary') this.needRead('became primary');
+      else this.setState('backup');
+    });
+    this.driver.on('reset', (epoch: number) => this.needRead(`driver reset (boot epoch ${epoch})`));
+    this.driver.on('disconnected', (reason: string) => {
+      this.log.warn({ reason }, 'driver disconnected');
+      this.needRead('driver reconnected');
+      this.setState('disconnected');
+    });
+    this.driver.on('tableUsage', (e: v1.ITableUsageEvent) => {
+      // Room in a table: what failed for lack of it may fit now.
+      const u = e.usage;
+      if (u?.table && u.used != null && u.capacity != null && u.used < u.capacity) {
+        this.failures.roomFreed(u.table);
+        if (this.failures.roomWaiting) this.retryNow();
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    // Nothing is written before the mirror holds the whole kernel: an empty mirror would ask
+    // for an empty switch.
+    await Promise.all([this.kernel.start().then(() => (this.kernelReady = true)), this.driver.start()]);
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.wake) clearTimeout(this.wake);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.cycle?.catch(() => undefined);
+    this.kernel.close();
+    await this.driver.close();
+    this.setState('stopped');
+  }
+
+  /** Resolves once desired and installed agree with nothing queued (failed entries aside). */
+  converged(): Promise<void> {
+    if (this.state === 'in-sync') return Promise.resolve();
+    return new Promise((resolve) => this.once('converged', resolve));
+  }
+
+  private setState(s: SyncState) {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s);
+  }
+
+  private onConnected(e: ConnectedEvent) {
+    const bootEpoch = e.capabilities.bootEpoch;
+    this.log.info({ bootEpoch, role: e.role, ports: e.capabilities.ports?.length }, 'driver connected');
+    this.needRead('driver connected');
+    if (e.role !== 'primary') this.setState('backup');
+  }
+
+  private needRead(reason: string) {
+    this.readReason ??= reason;
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number) {
+    if (this.stopped || this.cycle) return;
+    if (this.wake) {
+      if (delayMs > 0) return;
+      clearTimeout(this.wake);
+    }
+    this.wake = setTimeout(() => {
+      this.wake = null;
+      this.runCycle();
+    }, delayMs);
+  }
+
+  private runCycle() {
+    if (this.cycle || this.stopped) return;
+    this.cycle = this.syncOnce()
+      .catch((err: unknown) => {
+        if (err instanceof WriteCallError) {
+          // The connection went (or we are not primary): outcome of what was in flight unknown.
+          this.log.warn({ err: err.message }, 'write failed as a whole');
+          this.readReason ??= 'a write failed as a whole';
+        } else this.log.error({ err }, 'sync cycle failed');
+        this.retryLater();
+      })
+      .finally(() => {
+        this.cycle = null;
+        if (this.hasWork()) this.schedule(0);
+        else if (this.readyToWrite()) this.settle();
+      });
+  }
+
+  private readyToWrite(): boolean {
+    return this.kernelReady && this.driver.connected && this.driver.role === 'primary';
+  }
+
+  private hasWork(): boolean {
+    if (!this.readyToWrite()) return false;
+    return this.readReason !== null || this.pending.length > 0 || !this.work.empty || this.smallRetry;
+  }
+
+  private settle() {
+    if (this.hasWork()) return;
+    if (this.state !== 'in-sync') {
+      if (this.stats.firstSyncMs === null) this.stats.firstSyncMs = Date.now() - this.stats.startedAt;
+      this.setState('in-sync');
+      this.emit('converged');
+    }
+  }
+
+  /**
+   * Something failed: try again after a backoff (doubling to 30 s). Routes that failed for lack
+   * of room wait for room, but not forever: every retry at the longest backoff includes them.
+   */
+  private retryLater() {
+    if (this.retryTimer || this.stopped) return;
+    const all = this.retryDelayMs >= MAX_RETRY_MS;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.failures.retryDue(this.work, all);
+      this.smallRetry = true;
+      this.schedule(0);
+    }, this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_MS);
+  }
+
+  private retryNow() {
+    this.failures.retryDue(this.work);
+    this.schedule(0);
+  }
+
+  // ---- one sync cycle -----------------------------------------------------------------------
+
+  private async syncOnce(): Promise<void> {
+    if (!this.readyToWrite()) return;
+    this.stats.cycles++;
+    if (this.readReason !== null) await this.readBack();
+    const t = this.translator!;
+    const events = this.pending;
+    this.pending = [];
+    if (events.length) this.work.addList(t.update(events));
+    this.smallRetry = false;
+    const small = planSmall(this.installed, t.desired);
+    for (let i = 0; i < small.parked.length; i++) {
+      this.work.add(small.parked.family(i), small.parked.table(i), small.parked.dstLen(i), small.parked.word(i, 0), small.parked.word(i, 1), small.parked.word(i, 2), small.parked.word(i, 3));
+    }
+    const total = this.work.size(t.desired, this.installed) + small.before.flat().length + small.after.flat().length;
+    if (total > 0) this.setState('syncing');
+    this.progress = { done: 0, total };
+    let clean = true;
+    for (const stage of small.before) clean = (await this.writeStage(stage, 'interfaces and next hops')) && clean;
+    clean = (await this.writeRoutes()) && clean;
+    for (const stage of small.after) clean = (await this.writeStage(stage, 'removals')) && clean;
+    this.emit('progress', { ...this.progress, phase: 'done' });
+    if (clean) this.retryDelayMs = 100;
+    else this.retryLater();
+    if (this.failures.roomWaiting) this.retryNow();
+  }
+
+  /** Replaces the installed state with what the driver holds, and starts translation over it. */
+  private async readBack(): Promise<void> {
+    const reason = this.readReason!;
+    this.log.info({ reason }, 'reading the driver');
+    const caps = this.driver.capabilities!;
+    const read = hardwareFromEntities(await this.driver.readAll());
+    this.readReason = null;
+    this.stats.reads++;
+    this.stats.lastReadReason = reason;
+    const installed = this.installed;
+    installed.vrfs.clear();
+    installed.rifs.clear();
+    installed.neighbors.clear();
+    installed.nexthops.clear();
+    installed.groups.clear();
+    installed.replaceRoutes(4, read.routes4);
+    installed.replaceRoutes(6, read.routes6);
+    for (const [k, v] of read.vrfs) installed.vrfs.set(k, v);
+    for (const [k, v] of read.rifs) installed.rifs.set(k, v);
+    for (const [k, v] of read.neighbors) installed.neighbors.set(k, v);
+    for (const [k, v] of read.nexthops) installed.nexthops.set(k, v);
+    for (const [k, v] of read.groups) installed.groups.set(k, v);
+    // Translation starts over on what is installed: ids are adopted, so what is right stays.
+    const t = new Translator(this.options.translate, driverFacts(caps), this.kernel.mirror);
+    t.adopt(installed);
+    this.pending = [];
+    t.rebuild();
+    this.translator = t;
+    this.work.markWhole();
+    this.log.info({ routes: installed.routeCount, desired: t.desired.routeCount }, 'driver read; comparing');
+  }
+
+  /** Writes one stage (independent updates) in pipelined batches; false when any failed. */
+  private async writeStage(stage: Stage, phase: string): Promise<boolean> {
+    const max = this.options.batch.maxUpdates;
+    const pipe = new Pipeline(this.options.batch.inflight * 2);
+    for (let i = 0; i < stage.length; i += max) await pipe.add(this.send(stage.slice(i, i + max), phase));
+    return pipe.finish();
+  }
+
+  /** Stage R: every route whose desired value differs from the installed one, streamed. */
+  private async writeRoutes(): Promise<boolean> {
+    const t = this.translator!;
+    const cursor = this.work.take(t.desired, this.installed);
+    const max = this.options.batch.maxUpdates;
+    const pipe = new Pipeline(this.options.batch.inflight * 2);
+    let more = true;
+    while (more) {
+      const batch: HwUpdate[] = [];
+      more = cursor.next(max, (family, vrfId, dstLen, d0, d1, d2, d3) => {
+        const want = this.failures.override(family, vrfId, dstLen, d0, d1, d2, d3) ?? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3);
+        const have = this.installed.routes(family).get(vrfId, dstLen, d0, d1, d2, d3);
+        const op = routeOp(have, want);
+        this.progress.done += op ? 0 : 1;
+        if (op) batch.push({ op, entity: { kind: 'route', route: { family, vrfId, dstLen, d0, d1, d2, d3, value: op === 'delete' ? have : want } } });
+      });
+      if (batch.length) await pipe.add(this.send(batch, 'routes'));
+    }
+    if (!pipe.failed) return pipe.finish();
+    // The cycle ends early: what the cursor had not reached yet stays to do.
+    cursor.rest((family, vrf, len, d0, d1, d2, d3) => this.work.add(family, vrf, len, d0, d1, d2, d3));
+    return pipe.finish();
+  }
+
+  /** One Write; absorbs each status. Throws WriteCallError when the call fails as a whole. */
+  private async send(batch: HwUpdate[], phase: string): Promise<boolean> {
+    const statuses = await this.driver.write(batch.map(toProto), { continueOnError: true }).catch((err: unknown) => {
+      // Unsent or unanswered: queue the routes again; the installed state is re-read.
+      for (const u of batch) if (u.entity.kind === 'route') this.work.addRoute(u.entity.route);
+      throw err;
+    });
+    this.stats.writes++;
+    this.stats.updates += batch.length;
+    let ok = true;
+    for (let i = 0; i < batch.length; i++) {
+      const u = batch[i]!;
+      const st = statuses[i]!;
+      const code = st.code ?? Code.OK;
+      if (code === Code.OK) {
+        applyUpdate(this.installed, u);
+        if (u.entity.kind === 'route') {
+          this.failures.succeeded(u.entity.route);
+          if (u.op === 'delete') this.failures.roomFreed(u.entity.route.family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
+        }
+        continue;
+      }
+      ok = false;
+      this.onFailed(u, code, st);
+    }
+    this.progress.done += batch.length;
+    this.emit('progress', { ...this.progress, phase });
+    return ok;
+  }
+
+  private onFailed(u: HwUpdate, code: Code, st: v1.IUpdateStatus) {
+    if (code === Code.ALREADY_EXISTS || code === Code.NOT_FOUND) {
+      // Our view of the driver was wrong: read it again rather than guess.
+      this.readReason ??= `${codeName(code)} on ${u.op} of a ${u.entity.kind}`;
+    }
+    if (u.entity.kind === 'route') {
+      this.work.addRoute(u.entity.route);
+      this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? (st.usage?.table ?? Table.TABLE_UNSPECIFIED) : null);
+    }
+    if (code !== Code.ABORTED) {
+      this.log.warn({ op: u.op, kind: u.entity.kind, entity: describe(u), code: codeName(code), message: st.message }, 'update refused');
+    }
+  }
+
+  /** Counts for `vrfsync run --once` and the status API. */
+  summary() {
+    const d = this.translator?.desired;
+    return {
+      vrfs: this.installed.vrfs.size,
+      rifs: this.installed.rifs.size,
+      neighbors: this.installed.neighbors.size,
+      nexthops: this.installed.nexthops.size,
+      groups: this.installed.groups.size,
+      routes: this.installed.routeCount,
+      failed: this.failures.size,
+      desiredRoutes: d?.routeCount ?? 0,
+    };
+  }
+}
+
+/**
+ * Writes in flight, at most `depth` at once. A whole-call failure (the connection went) ends
+ * the stage: add() and finish() throw it, but only after every write in flight has settled, so
+ * none is left without an owner.
+ */
+class Pipeline {
+  private readonly inflight: Promise<boolean>[] = [];
+  private ok = true;
+  private error: unknown = null;
+
+  constructor(private readonly depth: number) {}
+
+  get failed(): boolean {
+    return this.error !== null;
+  }
+
+  async add(p: Promise<boolean>): Promise<void> {
+    this.inflight.push(p);
+    if (this.inflight.length >= this.depth) await this.settle(this.inflight.shift()!);
+    if (this.error) await this.finish();
+  }
+
+  /** Awaits every write in flight; throws the first whole-call failure, else says if all were OK. */
+  async finish(): Promise<boolean> {
+    while (this.inflight.length) await this.settle(this.inflight.shift()!);
+    if (this.error) throw this.error;
+    return this.ok;
+  }
+
+  private async settle(p: Promise<boolean>) {
+    try {
+      this.ok = (await p) && this.ok;
+    } catch (err) {
+      this.error ??= err;
+    }
+  }
+}
+
+function describe(u: HwUpdate): string {
+  const e = u.entity;
+  if (e.kind !== 'route') return JSON.stringify(e);
+  const r = e.route;
+  return `${r.vrfId}/${r.family === 4 ? `${r.d0 >>> 24}.${(r.d0 >>> 16) & 255}.${(r.d0 >>> 8) & 255}.${r.d0 & 255}` : [r.d0, r.d1, r.d2, r.d3].map((w) => w.toString(16)).join(':')}/${r.dstLen}`;
+}

@@ -1,0 +1,93 @@
+// Routes the driver refused, kept compact (a full table on a small ASIC can fail by the hundred
+// thousand): which, with what code, and when to try again. A route that failed for lack of room
+// is tried again when its table reports room; any other failure after a backoff.
+import { Code, Table, codeName } from '../driver/wire.ts';
+import { RouteTable } from '../translate/route-table.ts';
+import type { HwRoute } from '../translate/updates.ts';
+import type { RouteWork } from './route-work.ts';
+
+export interface FailureView {
+  route: string;
+  code: string;
+  message: string;
+}
+
+export class OffloadFailures {
+  /** Failed routes: value = code * 16 + table (the full table for RESOURCE_EXHAUSTED). */
+  private readonly routes = [new RouteTable(4), new RouteTable(6)];
+  /** The last message per code, for humans. */
+  private readonly messages = new Map<number, string>();
+
+  get size(): number {
+    return this.routes[0]!.size + this.routes[1]!.size;
+  }
+
+  /** Counts by code name. */
+  byCode(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of this.routes) t.forEach((s) => {
+      const name = codeName(Math.floor(t.valueOf(s) / 16));
+      out[name] = (out[name] ?? 0) + 1;
+    });
+    return out;
+  }
+
+  failed(r: HwRoute, code: Code, message: string, table: Table | null): void {
+    if (code === Code.ABORTED) return; // not attempted: it goes again with the rest
+    this.routes[r.family === 4 ? 0 : 1]!.set(r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3, code * 16 + (table ?? 0));
+    this.messages.set(code, message);
+  }
+
+  succeeded(r: HwRoute): void {
+    const t = this.routes[r.family === 4 ? 0 : 1]!;
+    if (t.size) t.set(r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3, -1);
+  }
+
+  /** Tables known to have room again since the last retry (see retryDue). */
+  private readonly roomIn = new Set<number>();
+
+  /** A table has room (its usage says so, or a route of the family was deleted). */
+  roomFreed(table: Table): void {
+    this.roomIn.add(table);
+  }
+
+  /** Does any failed route wait for room in a table that has some now? */
+  get roomWaiting(): boolean {
+    if (this.roomIn.size === 0) return false;
+    let any = false;
+    for (const t of this.routes) t.forEach((s) => {
+      const v = t.valueOf(s);
+      if (Math.floor(v / 16) === Code.RESOURCE_EXHAUSTED && this.roomIn.has(v % 16)) any = true;
+    });
+    return any;
+  }
+
+  /**
+   * Queues the failed routes due for another attempt: all of them, except those that failed
+   * for lack of room in a table that has not reported any since (unless `all`).
+   */
+  retryDue(work: RouteWork, all = false): void {
+    for (const t of this.routes) t.forEach((s) => {
+      const v = t.valueOf(s);
+      if (!all && Math.floor(v / 16) === Code.RESOURCE_EXHAUSTED && !this.roomIn.has(v % 16)) return;
+      work.add(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3));
+    });
+    this.roomIn.clear();
+  }
+
+  /** The value hardware should hold instead of the desired one (table-full policy), if any. */
+  override(_family: 4 | 6, _vrf: number, _dstLen: number, _d0: number, _d1: number, _d2: number, _d3: number): number | undefined {
+    return undefined;
+  }
+
+  /** Up to `max` failures, for the status API and logs. */
+  list(max = 100): FailureView[] {
+    const out: FailureView[] = [];
+    for (const t of this.routes) t.forEach((s) => {
+      if (out.length >= max) return;
+      const code = Math.floor(t.valueOf(s) / 16);
+      out.push({ route: t.keyText(s), code: codeName(code), message: this.messages.get(code) ?? '' });
+    });
+    return out;
+  }
+}

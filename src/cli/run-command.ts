@@ -1,0 +1,90 @@
+// `vrfsync run [--driver ADDR] [--config FILE] [--once] ...`: the agent.
+// Logs (pino, JSON) go to stderr, so that stdout carries only what scripts read: with --once,
+// one JSON line once the first full sync has converged.
+import type { Command } from 'commander';
+import pino from 'pino';
+import { Agent } from '../agent/agent.ts';
+import { addRunOptions, loadConfig, describeConfig, type RunFlags } from '../agent/config.ts';
+import { startEmbeddedHwsim, type EmbeddedHwsim } from '../agent/embedded-hwsim.ts';
+import { progressReporter } from '../agent/progress.ts';
+
+export interface OnceReport {
+  vrfs: number;
+  rifs: number;
+  neighbors: number;
+  nexthops: number;
+  groups: number;
+  routes: number;
+  failed: number;
+  /** Updates sent. */
+  writes: number;
+  /** From start to the first converged sync. */
+  ms: number;
+}
+
+export async function runAgent(flags: RunFlags): Promise<number> {
+  const t0 = performance.now();
+  const config = loadConfig({ file: flags.config, flags });
+  const logger = pino({ level: config.log.level, base: { name: 'vrfsync' } }, pino.destination({ dest: 2, sync: false }));
+  logger.info({ config: describeConfig(config) }, 'starting');
+  let embedded: EmbeddedHwsim | null = null;
+  let address = config.driver.address;
+  if (address === 'embedded') {
+    embedded = await startEmbeddedHwsim();
+    address = embedded.address;
+    logger.info({ address, pid: embedded.pid }, 'embedded hwsim started');
+  }
+  const agent = new Agent({
+    driverAddress: address, tls: config.driver.tls, electionId: config.driver.electionId, clientName: config.driver.clientName,
+    translate: config.translate, tableFull: config.tableFull, batch: config.batch, logger,
+  });
+  // The first sync of a large table shows its progress: a bar on a terminal, lines otherwise.
+  const progress = progressReporter(process.stdout.isTTY ? process.stdout : process.stderr);
+  const onProgress = (p: { done: number; total: number; phase: string }) => {
+    if (p.total >= 10_000) progress.update(p.done, p.total, p.phase);
+  };
+  agent.on('progress', onProgress);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= (async () => {
+    await agent.stop().catch((err: unknown) => logger.error({ err }, 'stopping the agent'));
+    await embedded?.stop();
+    logger.flush();
+  })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping');
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    await agent.start();
+    await agent.converged();
+    agent.off('progress', onProgress);
+    const s = agent.summary();
+    const ms = Math.round(performance.now() - t0);
+    if (s.desiredRoutes >= 10_000) progress.finish(`synced ${s.routes} routes in ${(ms / 1000).toFixed(1)} s`);
+    logger.info({ ...s, updates: agent.stats.updates, ms }, 'first sync converged');
+    if (!flags.once) {
+      await new Promise<never>(() => undefined);
+    }
+    const report: OnceReport = {
+      vrfs: s.vrfs, rifs: s.rifs, neighbors: s.neighbors, nexthops: s.nexthops, groups: s.groups, routes: s.routes,
+      failed: s.failed, writes: agent.stats.updates, ms,
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return 0;
+  } finally {
+    await stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function registerRunCommand(program: Command): void {
+  addRunOptions(program.command('run').description('run the agent: keep the driver in sync with this kernel'))
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await runAgent(flags);
+    });
+}
