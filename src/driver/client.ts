@@ -16,7 +16,12 @@ export interface ClientOptions {
   channelOptions?: grpc.ChannelOptions;
 }
 
-const DriverStub = grpc.makeGenericClientConstructor(DriverService, 'Driver');
+// Write also takes a request already encoded (update-encoder.ts): the full-sync path.
+const writeSerialize = DriverService.write.requestSerialize;
+const DriverStub = grpc.makeGenericClientConstructor({
+  ...DriverService,
+  write: { ...DriverService.write, requestSerialize: (r: v1.IWriteRequest | Buffer) => (Buffer.isBuffer(r) ? r : writeSerialize(r as v1.WriteRequest)) },
+}, 'Driver');
 const SimulatorStub = grpc.makeGenericClientConstructor(SimulatorService, 'Simulator');
 
 type Unary<Req, Res> = (req: Req, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall;
@@ -95,8 +100,11 @@ export class DriverClient {
     return unary(this.grpc, 'capabilities', pb.CapabilitiesRequest.create(), deadlineMs);
   }
 
-  /** Aborting `signal` cancels the call: it rejects with CANCELLED, applied or not. */
-  write(req: v1.IWriteRequest, deadlineMs?: number, signal?: AbortSignal): Promise<v1.WriteResponse> {
+  /**
+   * A request object, or one already encoded (encodeWriteRequest). Aborting `signal` cancels the
+   * call: it rejects with CANCELLED, applied or not.
+   */
+  write(req: v1.IWriteRequest | Buffer, deadlineMs?: number, signal?: AbortSignal): Promise<v1.WriteResponse> {
     return unary(this.grpc, 'write', req, deadlineMs, signal);
   }
 

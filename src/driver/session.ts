@@ -14,6 +14,7 @@ import { parseAddress, type DriverAddress, type TlsOptions } from './address.ts'
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { NotConnectedError, SessionClosedError, WriteCallError } from './session-errors.ts';
 import { Code, codeName, type v1 } from './wire.ts';
+import { encodeWriteRequest, type EncodedUpdates } from './update-encoder.ts';
 
 export type Role = 'primary' | 'backup';
 
@@ -180,7 +181,7 @@ export class DriverSession extends EventEmitter<DriverSessionEvents> {
    * set); rejects with WriteCallError when the whole call fails, or at once when this session is
    * not connected or not primary.
    */
-  write(updates: v1.IUpdate[], opts: { continueOnError?: boolean } = {}): Promise<v1.IUpdateStatus[]> {
+  write(updates: v1.IUpdate[] | EncodedUpdates, opts: { continueOnError?: boolean } = {}): Promise<v1.IUpdateStatus[]> {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     return this.queue.add(() => this.send(updates, opts.continueOnError ?? false));
@@ -403,24 +404,28 @@ export class DriverSession extends EventEmitter<DriverSessionEvents> {
     return null;
   }
 
-  private async send(updates: v1.IUpdate[], continueOnError: boolean): Promise<v1.IUpdateStatus[]> {
+  private async send(updates: v1.IUpdate[] | EncodedUpdates, continueOnError: boolean): Promise<v1.IUpdateStatus[]> {
     // Checked again: the connection or the role may have gone while this write waited its turn.
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const { client } = this.link!;
     this.counters.writes++;
-    this.counters.updatesSent += updates.length;
+    const count = Array.isArray(updates) ? updates.length : updates.count;
+    this.counters.updatesSent += count;
     let res: v1.WriteResponse;
     try {
-      res = await client.write({ electionId: this.electionId, updates, continueOnError }, this.writeDeadlineMs, this.closing.signal);
+      const req = Array.isArray(updates)
+        ? { electionId: this.electionId, updates, continueOnError }
+        : encodeWriteRequest(this.electionId, updates, continueOnError);
+      res = await client.write(req, this.writeDeadlineMs, this.closing.signal);
     } catch (err) {
       this.counters.wholeCallFailures++;
       throw WriteCallError.fromCall(err, this.closed);
     }
     const statuses = res.statuses ?? [];
-    if (statuses.length !== updates.length) {
+    if (statuses.length !== count) {
       this.counters.wholeCallFailures++;
-      throw new WriteCallError(`write failed: the driver answered ${statuses.length} statuses for ${updates.length} updates`, null, false);
+      throw new WriteCallError(`write failed: the driver answered ${statuses.length} statuses for ${count} updates`, null, false);
     }
     return statuses.map((s) => ({ code: s.code ?? Code.OK, message: s.message ?? '', usage: s.usage ?? null }));
   }
