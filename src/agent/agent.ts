@@ -14,7 +14,8 @@ import type { Logger } from 'pino';
 import { DriverSession, type ConnectedEvent } from '../driver/session.ts';
 import { WriteCallError } from '../driver/session-errors.ts';
 import type { TlsOptions } from '../driver/address.ts';
-import { Code, Table, codeName, type v1 } from '../driver/wire.ts';
+import { Code, Table, UpdateType, codeName, type v1 } from '../driver/wire.ts';
+import { ABSENT } from '../translate/route-table.ts';
 import { KernelSession } from '../kernel/kernel-session.ts';
 import type { MirrorEvent } from '../kernel/mirror.ts';
 import type { SubscriptionOptions } from '../netlink/subscription.ts';
@@ -23,8 +24,11 @@ import { driverFacts, type TranslateConfig } from '../translate/inputs.ts';
 import { planSmall, routeOp, type Stage } from '../translate/plan.ts';
 import { hardwareFromEntities } from '../translate/read-back.ts';
 import { Translator } from '../translate/translator.ts';
-import { applyUpdate, toProto, type HwUpdate } from '../translate/updates.ts';
+import { UpdateEncoder } from '../driver/update-encoder.ts';
+import { applyUpdate, encodeUpdates, type HwUpdate } from '../translate/updates.ts';
 import { OffloadFailures } from './offload-failures.ts';
+import { LagHistogram } from './lag.ts';
+import { RouteBatch } from './route-batch.ts';
 import { RouteWork } from './route-work.ts';
 
 const MAX_RETRY_MS = 30_000;
@@ -40,6 +44,8 @@ export interface AgentOptions {
   batch: { maxUpdates: number; windowMs: number; inflight: number };
   logger: Logger;
   kernel?: SubscriptionOptions;
+  /** Log the kernel-to-hardware lag this often (ms); 0: never. */
+  lagReportMs?: number;
 }
 
 export type SyncState = 'starting' | 'backup' | 'syncing' | 'in-sync' | 'disconnected' | 'stopped';
@@ -69,7 +75,13 @@ export class Agent extends EventEmitter {
 
   private readonly log: Logger;
   private pending: MirrorEvent[] = [];
+  /** When the oldest pending event arrived (performance.now()), 0 when none is pending. */
+  private pendingSince = 0;
+  /** Kernel change received -> driver acknowledged, per route update. */
+  readonly lag = new LagHistogram();
+  private lagTimer: NodeJS.Timeout | null = null;
   private readonly work = new RouteWork();
+  private readonly encoder = new UpdateEncoder();
   /** The installed state must be read back from the driver before the next cycle. */
   private readReason: string | null = 'startup';
   private cycle: Promise<void> | null = null;
@@ -92,6 +104,7 @@ export class Agent extends EventEmitter {
       maxInflight: options.batch.inflight, logger: this.log.child({ component: 'driver' }),
     });
     this.kernel.on('events', (events: MirrorEvent[]) => {
+      if (this.pending.length === 0) this.pendingSince = performance.now();
       for (const e of events) this.pending.push(e);
       this.schedule(this.options.batch.windowMs);
     });
@@ -124,10 +137,16 @@ export class Agent extends EventEmitter {
     // for an empty switch.
     await Promise.all([this.kernel.start().then(() => (this.kernelReady = true)), this.driver.start()]);
     this.schedule(0);
+    const every = this.options.lagReportMs ?? 0;
+    if (every > 0) {
+      this.lagTimer = setInterval(() => this.log.info(this.lag.summary(), 'lag'), every);
+      this.lagTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
     if (this.wake) clearTimeout(this.wake);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.cycle?.catch(() => undefined);
@@ -237,8 +256,10 @@ export class Agent extends EventEmitter {
     if (this.readReason !== null) await this.readBack();
     const t = this.translator!;
     const events = this.pending;
+    const since = this.pendingSince;
     this.pending = [];
-    if (events.length) this.work.addList(t.update(events));
+    this.pendingSince = 0;
+    if (events.length) this.work.addList(t.update(events), since);
     this.smallRetry = false;
     const small = planSmall(this.installed, t.desired);
     for (let i = 0; i < small.parked.length; i++) {
@@ -305,26 +326,62 @@ export class Agent extends EventEmitter {
     const pipe = new Pipeline(this.options.batch.inflight * 2);
     let more = true;
     while (more) {
-      const batch: HwUpdate[] = [];
-      more = cursor.next(max, (family, vrfId, dstLen, d0, d1, d2, d3) => {
-        const want = this.failures.override(family, vrfId, dstLen, d0, d1, d2, d3) ?? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3);
-        const have = this.installed.routes(family).get(vrfId, dstLen, d0, d1, d2, d3);
+      const batch = new RouteBatch(max);
+      more = cursor.next(max, (family, vrfId, dstLen, d0, d1, d2, d3, since, known) => {
+        const want = this.failures.override(family, vrfId, dstLen, d0, d1, d2, d3)
+          ?? (Number.isNaN(known) ? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3) : known);
+        const installed = this.installed.routes(family);
+        const have = installed.size ? installed.get(vrfId, dstLen, d0, d1, d2, d3) : ABSENT;
         const op = routeOp(have, want);
-        this.progress.done += op ? 0 : 1;
-        if (op) batch.push({ op, entity: { kind: 'route', route: { family, vrfId, dstLen, d0, d1, d2, d3, value: op === 'delete' ? have : want } } });
+        if (op) batch.push(op, family, vrfId, dstLen, d0, d1, d2, d3, op === 'delete' ? have : want, since);
+        else this.progress.done++;
       });
-      if (batch.length) await pipe.add(this.send(batch, 'routes'));
+      if (batch.length) await pipe.add(this.sendRoutes(batch));
     }
     if (!pipe.failed) return pipe.finish();
     // The cycle ends early: what the cursor had not reached yet stays to do.
-    cursor.rest((family, vrf, len, d0, d1, d2, d3) => this.work.add(family, vrf, len, d0, d1, d2, d3));
+    cursor.rest((family, vrf, len, d0, d1, d2, d3, since) => this.work.add(family, vrf, len, d0, d1, d2, d3, since));
     return pipe.finish();
+  }
+
+  /** One Write of route updates; absorbs each status. Throws WriteCallError when the call fails as a whole. */
+  private async sendRoutes(batch: RouteBatch): Promise<boolean> {
+    const n = batch.length;
+    const statuses = await this.driver.write(batch.encode(this.encoder), { continueOnError: true }).catch((err: unknown) => {
+      // Unsent or unanswered: queue them again; the installed state is re-read.
+      for (let i = 0; i < n; i++) this.work.addRoute(batch.route(i), batch.since[i]!);
+      throw err;
+    });
+    const now = performance.now();
+    this.stats.writes++;
+    this.stats.updates += n;
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      const st = statuses[i]!;
+      const code = st.code ?? Code.OK;
+      const family = batch.family[i] as 4 | 6;
+      const o = i * 4;
+      const d = batch.dst;
+      if (code === Code.OK) {
+        const del = batch.type[i] === UpdateType.DELETE;
+        this.installed.routes(family).set(batch.vrf[i]!, batch.dstLen[i]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, del ? ABSENT : batch.value[i]!);
+        if (batch.since[i]) this.lag.record(now - batch.since[i]!);
+        this.failures.succeeded(family, batch.vrf[i]!, batch.dstLen[i]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!);
+        if (del) this.failures.roomFreed(family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
+        continue;
+      }
+      ok = false;
+      this.onFailed({ op: batch.op(i), entity: { kind: 'route', route: batch.route(i) } }, code, st, batch.since[i]!);
+    }
+    this.progress.done += n;
+    this.emit('progress', { ...this.progress, phase: 'routes' });
+    return ok;
   }
 
   /** One Write; absorbs each status. Throws WriteCallError when the call fails as a whole. */
   private async send(batch: HwUpdate[], phase: string): Promise<boolean> {
-    const statuses = await this.driver.write(batch.map(toProto), { continueOnError: true }).catch((err: unknown) => {
-      // Unsent or unanswered: queue the routes again; the installed state is re-read.
+    const statuses = await this.driver.write(encodeUpdates(batch, this.encoder), { continueOnError: true }).catch((err: unknown) => {
+      // Unsent or unanswered: routes (parked ones) are queued again; the installed state is re-read.
       for (const u of batch) if (u.entity.kind === 'route') this.work.addRoute(u.entity.route);
       throw err;
     });
@@ -337,27 +394,23 @@ export class Agent extends EventEmitter {
       const code = st.code ?? Code.OK;
       if (code === Code.OK) {
         applyUpdate(this.installed, u);
-        if (u.entity.kind === 'route') {
-          this.failures.succeeded(u.entity.route);
-          if (u.op === 'delete') this.failures.roomFreed(u.entity.route.family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
-        }
         continue;
       }
       ok = false;
-      this.onFailed(u, code, st);
+      this.onFailed(u, code, st, 0);
     }
     this.progress.done += batch.length;
     this.emit('progress', { ...this.progress, phase });
     return ok;
   }
 
-  private onFailed(u: HwUpdate, code: Code, st: v1.IUpdateStatus) {
+  private onFailed(u: HwUpdate, code: Code, st: v1.IUpdateStatus, since: number) {
     if (code === Code.ALREADY_EXISTS || code === Code.NOT_FOUND) {
       // Our view of the driver was wrong: read it again rather than guess.
       this.readReason ??= `${codeName(code)} on ${u.op} of a ${u.entity.kind}`;
     }
     if (u.entity.kind === 'route') {
-      this.work.addRoute(u.entity.route);
+      this.work.addRoute(u.entity.route, since);
       this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? (st.usage?.table ?? Table.TABLE_UNSPECIFIED) : null);
     }
     if (code !== Code.ABORTED) {

@@ -38,9 +38,10 @@ export class OffloadFailures {
     this.messages.set(code, message);
   }
 
-  succeeded(r: HwRoute): void {
-    const t = this.routes[r.family === 4 ? 0 : 1]!;
-    if (t.size) t.set(r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3, -1);
+  /** A route the driver accepted is no longer failed (cheap when none is). */
+  succeeded(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
+    const t = this.routes[family === 4 ? 0 : 1]!;
+    if (t.size) t.set(vrf, dstLen, d0, d1, d2, d3, -1);
   }
 
   /** Tables known to have room again since the last retry (see retryDue). */

@@ -6,25 +6,32 @@ import type { HardwareState } from '../translate/hardware-state.ts';
 import { ABSENT, RouteTable } from '../translate/route-table.ts';
 import type { HwRoute } from '../translate/updates.ts';
 
-export type KeyVisitor = (family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number) => void;
+/**
+ * `since`: when the key first became work (performance.now()), 0 when unknown (a full sync).
+ * `desired`: the key's desired value when the walk already has it (a whole family's desired
+ * routes), NaN when the visitor must look it up.
+ */
+export type KeyVisitor = (family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, since: number, desired: number) => void;
 
 export class RouteWork {
   private keys = [new RouteTable(4), new RouteTable(6)];
   private whole = [false, false];
 
-  add(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
-    this.keys[family === 4 ? 0 : 1]!.set(vrf, dstLen, d0, d1, d2, d3, 1);
+  /** Adds a key; a key already pending keeps its first time. */
+  add(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, since = 0): void {
+    const t = this.keys[family === 4 ? 0 : 1]!;
+    if (t.get(vrf, dstLen, d0, d1, d2, d3) === ABSENT) t.set(vrf, dstLen, d0, d1, d2, d3, since);
   }
 
-  addList(list: RouteKeyList): void {
+  addList(list: RouteKeyList, since = 0): void {
     for (const f of [4, 6] as const) if (list.isWhole(f)) this.whole[f === 4 ? 0 : 1] = true;
     for (let i = 0; i < list.length; i++) {
-      this.add(list.family(i), list.table(i), list.dstLen(i), list.word(i, 0), list.word(i, 1), list.word(i, 2), list.word(i, 3));
+      this.add(list.family(i), list.table(i), list.dstLen(i), list.word(i, 0), list.word(i, 1), list.word(i, 2), list.word(i, 3), since);
     }
   }
 
-  addRoute(r: HwRoute): void {
-    this.add(r.family, r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3);
+  addRoute(r: HwRoute, since = 0): void {
+    this.add(r.family, r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3, since);
   }
 
   markWhole(): void {
@@ -52,10 +59,10 @@ export class RouteWork {
       const i = f === 4 ? 0 : 1;
       if (this.whole[i]) {
         const want = desired.routes(f);
-        sources.push({ table: want, slots: want.slots(), skipIfIn: null });
+        sources.push({ table: want, slots: want.slots(), skipIfIn: null, timed: false, desired: true });
         const have = installed.routes(f);
-        sources.push({ table: have, slots: have.slots(), skipIfIn: want });
-      } else if (this.keys[i]!.size) sources.push({ table: this.keys[i]!, slots: this.keys[i]!.slots(), skipIfIn: null });
+        if (have.size) sources.push({ table: have, slots: have.slots(), skipIfIn: want, timed: false, desired: false });
+      } else if (this.keys[i]!.size) sources.push({ table: this.keys[i]!, slots: this.keys[i]!.slots(), skipIfIn: null, timed: true, desired: false });
     }
     this.keys = [new RouteTable(4), new RouteTable(6)];
     this.whole = [false, false];
@@ -65,6 +72,10 @@ export class RouteWork {
 
 interface Source {
   table: RouteTable;
+  /** Values are the keys' times (a key set), not route values (a whole state). */
+  timed: boolean;
+  /** Values are the desired ones (a whole family's desired routes). */
+  desired: boolean;
   slots: Int32Array;
   /** Keys also in this table were visited already (a whole family's installed routes). */
   skipIfIn: RouteTable | null;
@@ -86,7 +97,7 @@ export class WorkCursor {
   next(max: number, visit: KeyVisitor): boolean {
     let n = 0;
     while (this.source < this.sources.length && n < max) {
-      const { table: t, slots, skipIfIn } = this.sources[this.source]!;
+      const { table: t, slots, skipIfIn, timed, desired } = this.sources[this.source]!;
       if (this.at >= slots.length) {
         this.source++;
         this.at = 0;
@@ -100,7 +111,8 @@ export class WorkCursor {
       const d2 = t.word(s, 2);
       const d3 = t.word(s, 3);
       if (skipIfIn && skipIfIn.get(vrf, len, d0, d1, d2, d3) !== ABSENT) continue;
-      visit(t.family, vrf, len, d0, d1, d2, d3);
+      // A whole family's sources are the states themselves: their values are not times.
+      visit(t.family, vrf, len, d0, d1, d2, d3, timed ? t.valueOf(s) : 0, desired ? t.valueOf(s) : NaN);
       n++;
     }
     return this.source < this.sources.length;

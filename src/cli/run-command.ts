@@ -22,7 +22,7 @@ export interface OnceReport {
   ms: number;
 }
 
-export async function runAgent(flags: RunFlags): Promise<number> {
+export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Promise<number> {
   const t0 = performance.now();
   const config = loadConfig({ file: flags.config, flags });
   const logger = pino({ level: config.log.level, base: { name: 'vrfsync' } }, pino.destination({ dest: 2, sync: false }));
@@ -36,7 +36,7 @@ export async function runAgent(flags: RunFlags): Promise<number> {
   }
   const agent = new Agent({
     driverAddress: address, tls: config.driver.tls, electionId: config.driver.electionId, clientName: config.driver.clientName,
-    translate: config.translate, tableFull: config.tableFull, batch: config.batch, logger,
+    translate: config.translate, tableFull: config.tableFull, batch: config.batch, logger, lagReportMs: flags.lagReportMs,
   });
   // The first sync of a large table shows its progress: a bar on a terminal, lines otherwise.
   const progress = progressReporter(process.stdout.isTTY ? process.stdout : process.stderr);
@@ -65,7 +65,7 @@ export async function runAgent(flags: RunFlags): Promise<number> {
     const s = agent.summary();
     const ms = Math.round(performance.now() - t0);
     if (s.desiredRoutes >= 10_000) progress.finish(`synced ${s.routes} routes in ${(ms / 1000).toFixed(1)} s`);
-    logger.info({ ...s, updates: agent.stats.updates, ms }, 'first sync converged');
+    logger.info({ ...s, updates: agent.stats.updates, ms, maxRssKb: process.resourceUsage().maxRSS }, 'first sync converged');
     if (!flags.once) {
       await new Promise<never>(() => undefined);
     }
@@ -84,7 +84,8 @@ export async function runAgent(flags: RunFlags): Promise<number> {
 
 export function registerRunCommand(program: Command): void {
   addRunOptions(program.command('run').description('run the agent: keep the driver in sync with this kernel'))
-    .action(async (flags: RunFlags) => {
+    .option('--lag-report-ms <ms>', 'log the kernel-to-hardware lag (p50, p99, max) this often', (v) => Number(v))
+    .action(async (flags: RunFlags & { lagReportMs?: number }) => {
       process.exitCode = await runAgent(flags);
     });
 }

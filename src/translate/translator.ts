@@ -148,6 +148,7 @@ export class Translator {
   private reevaluateAll(): RouteKeyList {
     const changed = new RouteKeyList();
     this.values = new WeakMap();
+    this.lastAttrs = null;
     for (const family of [4, 6] as const) this.reevaluateFamily(family, changed);
     this.adoptable.clear();
     return changed;
@@ -163,11 +164,21 @@ export class Translator {
     const old = this.desired.routes(family);
     this.desired.replaceRoutes(family, new RouteTable(family, Math.max(64, old.size)));
     const kernel = this.mirror.routes.family(family);
+    const table = this.desired.routes(family);
     kernel.forEachHead((h) => {
       const vrf = this.base.tableVrf.get(kernel.tableOf(h));
       if (vrf === undefined) return;
-      if (family === 4) this.reevaluate(4, vrf, kernel.dstLenOf(h), kernel.dstWord(h, 0), 0, 0, 0, null);
-      else this.reevaluate(6, vrf, kernel.dstLenOf(h), kernel.dstWord(h, 0), kernel.dstWord(h, 1), kernel.dstWord(h, 2), kernel.dstWord(h, 3), null);
+      const len = kernel.dstLenOf(h);
+      const d0 = kernel.dstWord(h, 0);
+      const d1 = family === 6 ? kernel.dstWord(h, 1) : 0;
+      const d2 = family === 6 ? kernel.dstWord(h, 2) : 0;
+      const d3 = family === 6 ? kernel.dstWord(h, 3) : 0;
+      const value = this.valueIn(family, vrf, len, d0, d1, d2, d3, kernel.tableOf(h), h);
+      if (value === ABSENT) return;
+      const old = table.set(vrf, len, d0, d1, d2, d3, value);
+      if (old === value) return;
+      this.ref(value);
+      this.deref(old);
     });
     for (const vrf of this.base.vrfTables.keys()) {
       this.reevaluate(family, vrf, 0, 0, 0, 0, 0, null);
@@ -188,6 +199,14 @@ export class Translator {
 
   /** What hardware route (vrf, prefix) should be, or ABSENT. */
   desiredValue(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): RouteValue {
+    return this.valueIn(family, vrf, dstLen, d0, d1, d2, d3, -1, -1);
+  }
+
+  /**
+   * desiredValue, for a walk of the mirror: when the caller holds the kernel chain `head` of
+   * this prefix in table `own`, it is used without looking it up again.
+   */
+  private valueIn(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, own: number, head: number): RouteValue {
     const tables = this.base.vrfTables.get(vrf);
     if (!tables) return ABSENT;
     if (family === 6 && isLinkLocal6(dstLen, d0)) {
@@ -195,8 +214,9 @@ export class Translator {
       return dstLen === 10 ? TRAP : ABSENT;
     }
     const kernel = this.mirror.routes.family(family);
+    // In FIB rule order (the default VRF: local, main, default): the first table with a route.
     for (const t of tables) {
-      const s = kernel.active(t, dstLen, d0, d1, d2, d3);
+      const s = t === own ? kernel.activeOf(head) : kernel.active(t, dstLen, d0, d1, d2, d3);
       if (s < 0) continue;
       const v = this.valueOfAttrs(kernel, s);
       if (v !== SKIP) return v;
@@ -206,8 +226,13 @@ export class Translator {
     return dstLen === 0 ? TRAP : ABSENT;
   }
 
+  private lastAttrs: RouteAttrs | null = null;
+  private lastValue: RouteValue = 0;
+
   private valueOfAttrs(kernel: FamilyRoutes, slot: number): RouteValue {
     const attrs = kernel.attrsOf(slot);
+    // Routes next to each other in the mirror mostly share their attributes.
+    if (attrs === this.lastAttrs) return this.lastValue;
     let v = this.values.get(attrs);
     if (v === undefined) {
       const intent = routeIntent(attrs, this.base, this.mirror);
@@ -223,6 +248,8 @@ export class Translator {
       }
       this.values.set(attrs, v);
     }
+    this.lastAttrs = attrs;
+    this.lastValue = v;
     return v;
   }
 

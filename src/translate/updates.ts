@@ -3,6 +3,7 @@
 // an acknowledged update changes a HardwareState, and the contract's wire form of each.
 import { Action, UpdateType, type v1 } from '../driver/wire.ts';
 import { parseIp, parseMac } from '../driver/text.ts';
+import { RouteTarget, UpdateEncoder, type EncodedUpdates } from '../driver/update-encoder.ts';
 import { neighborKey, type HardwareState, type HwGroup, type HwNeighbor, type HwNextHop, type HwRif, type HwVrf } from './hardware-state.ts';
 import { ABSENT } from './route-table.ts';
 import { TargetKind, actionOf, kindOf, targetOf, type RouteValue } from './route-value.ts';
@@ -83,6 +84,26 @@ export function routeToProto(r: HwRoute, withValue: boolean): v1.IRoute {
     else out.rifId = id;
   }
   return out;
+}
+
+const TARGET_FIELD: Record<TargetKind, RouteTarget> = {
+  [TargetKind.None]: RouteTarget.None, [TargetKind.NextHop]: RouteTarget.NextHop, [TargetKind.Group]: RouteTarget.Group, [TargetKind.Rif]: RouteTarget.Rif,
+};
+
+/** Encodes a batch for the wire: routes by hand (the full-sync hot path), the rest generated. */
+export function encodeUpdates(batch: readonly HwUpdate[], enc = new UpdateEncoder()): EncodedUpdates {
+  for (const u of batch) {
+    const e = u.entity;
+    if (e.kind !== 'route') {
+      enc.add(toProto(u));
+      continue;
+    }
+    const r = e.route;
+    const forward = actionOf(r.value) === Action.ACTION_FORWARD;
+    enc.route(UPDATE_TYPE[u.op], r.vrfId, r.family, r.dstLen, r.d0, r.d1, r.d2, r.d3, actionOf(r.value),
+      forward ? TARGET_FIELD[kindOf(r.value)] : RouteTarget.None, forward ? targetOf(r.value) : 0);
+  }
+  return enc.finish();
 }
 
 /** The contract's form of an update. */
