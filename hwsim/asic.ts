@@ -7,7 +7,9 @@ import type { AsicConfig, Capacity } from './config.ts';
 import { BadInput, addrFromProto } from './ip.ts';
 import { TYPE_OF_KIND, kindOf } from '../src/driver/entity-kinds.ts';
 import { decide, decisionToProto } from './lookup.ts';
+import { RowKeys } from './row-keys.ts';
 import { CAPACITY_KEYS, DEFAULT_VRF_ID, Failure, Tables, tableOf } from './tables.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** An error with a contract status code, thrown by calls that fail as a whole. */
 export class AsicError extends Error {
@@ -38,7 +40,20 @@ const HANDLERS: Record<string, readonly [Handler, Handler, Handler]> = {
 };
 interface FailFault { remaining: number; code: Code; entityType: EntityType }
 
-const OK: v1.IUpdateStatus = Object.freeze({ code: Code.OK }) as v1.IUpdateStatus;
+/** The status of an update that threw. */
+function statusOf(err: unknown): v1.IUpdateStatus {
+  if (err instanceof Failure) {
+    const s: v1.IUpdateStatus = { code: err.code, message: err.message };
+    if (err.usage) s.usage = err.usage;
+    return s;
+  }
+  if (err instanceof BadInput) return { code: Code.INVALID_ARGUMENT, message: err.message };
+  return { code: Code.INTERNAL, message: `internal error: ${(err as Error).message}` };
+}
+
+/** The status of every successful update: drivers/hwsim encodes it as an empty message. */
+export const OK_STATUS: v1.IUpdateStatus = Object.freeze({ code: Code.OK }) as v1.IUpdateStatus;
+const OK = OK_STATUS;
 const NOT_ATTEMPTED: v1.IUpdateStatus = Object.freeze({ code: Code.ABORTED, message: 'not attempted: an earlier update failed' }) as v1.IUpdateStatus;
 
 /**
@@ -100,44 +115,79 @@ export class Asic extends EventEmitter {
 
   /** Applies a batch in order; one status per update (the caller checked arbitration). */
   write(updates: v1.IUpdate[], continueOnError: boolean): v1.IUpdateStatus[] {
+    return this.writeBatch(WriteBatch.ofUpdates(updates), continueOnError);
+  }
+
+  /**
+   * The same for a batch whose route updates may be compact rows (decoded by drivers/hwsim);
+   * successful updates get the shared OK_STATUS object.
+   */
+  writeBatch(batch: WriteBatch, continueOnError: boolean): v1.IUpdateStatus[] {
     this.counters.writes++;
-    const statuses: v1.IUpdateStatus[] = new Array(updates.length);
-    const duplicates = this.findDuplicates(updates);
+    const n = batch.size;
+    const statuses: v1.IUpdateStatus[] = new Array(n);
+    const duplicates = this.findDuplicates(batch);
     let stopped = false;
-    for (let i = 0; i < updates.length; i++) {
-      if (stopped) {
-        statuses[i] = NOT_ATTEMPTED;
-        this.count(Code.ABORTED);
+    // OKs are counted in a lump, before any other code, so the counters see codes in order.
+    let oks = 0;
+    for (let i = 0; i < n; i++) {
+      let status: v1.IUpdateStatus;
+      if (stopped) status = NOT_ATTEMPTED;
+      else if (duplicates?.[i]) status = { code: Code.INVALID_ARGUMENT, message: 'duplicate key: an earlier update in this batch has the same entity key' };
+      else status = batch.op[i] ? this.applyRoute(batch, i) : this.applyOne(batch.generic![i]!);
+      statuses[i] = status;
+      if (status === OK) {
+        oks++;
         continue;
       }
-      const status = duplicates?.has(i)
-        ? { code: Code.INVALID_ARGUMENT, message: 'duplicate key: an earlier update in this batch has the same entity key' }
-        : this.applyOne(updates[i]!);
-      statuses[i] = status;
+      if (oks) this.count(Code.OK, oks);
+      oks = 0;
       this.count(status.code ?? Code.OK);
-      if (status !== OK && !continueOnError) stopped = true;
+      if (!continueOnError) stopped = true;
     }
-    this.counters.updates += updates.length;
+    if (oks) this.count(Code.OK, oks);
+    this.counters.updates += n;
     this.emitUsage();
     return statuses;
   }
 
-  private findDuplicates(updates: v1.IUpdate[]): Set<number> | null {
+  /** Flags the updates whose entity key an earlier update of the batch has, or null. */
+  private findDuplicates(b: WriteBatch): Uint8Array | null {
+    let dups: Uint8Array | null = null;
+    const flag = (i: number) => ((dups ??= new Uint8Array(b.size))[i] = 1);
+    // Rows are keyed by their fields; message updates by Tables.keyOf. The two key spaces meet
+    // only when messages carry routes too (rare): then rows are spelled as keyOf spells them.
+    const rowsAsText = b.genericRoutes > 0;
+    if (!rowsAsText && b.op.length) new RowKeys(b).findDuplicates(flag);
+    if (!b.generic) return dups;
     const seen = new Set<string>();
-    let dups: Set<number> | null = null;
-    for (let i = 0; i < updates.length; i++) {
-      const e = updates[i]!.entity;
-      if (!e) continue;
+    for (let i = 0; i < b.size; i++) {
       let key: string;
-      try {
-        key = this.tables.keyOf(e);
-      } catch {
-        continue; // an unreadable key fails on its own in applyOne
+      if (b.op[i]) {
+        if (!rowsAsText) continue;
+        key = b.keyText(i);
+      } else {
+        const e = b.generic[i]!.entity;
+        if (!e) continue;
+        try {
+          key = this.tables.keyOf(e);
+        } catch {
+          continue; // an unreadable key fails on its own in applyOne
+        }
       }
-      if (seen.has(key)) (dups ??= new Set()).add(i);
+      if (seen.has(key)) flag(i);
       else seen.add(key);
     }
     return dups;
+  }
+
+  /** A fault due now for an update of this entity type, as the status it gets, or null. */
+  private takeFault(entityType: EntityType): v1.IUpdateStatus | null {
+    const fault = this.failFault;
+    if (!fault || (fault.entityType !== EntityType.ENTITY_TYPE_UNSPECIFIED && fault.entityType !== entityType)) return null;
+    if (--fault.remaining <= 0) this.failFault = null;
+    this.counters.faults++;
+    return { code: fault.code, message: `injected fault: ${codeName(fault.code)}` };
   }
 
   private applyOne(u: v1.IUpdate): v1.IUpdateStatus {
@@ -148,29 +198,33 @@ export class Asic extends EventEmitter {
       return { code: Code.INVALID_ARGUMENT, message: `update type ${type} is not INSERT, MODIFY or DELETE` };
     }
     if (!e || !kind) return { code: Code.INVALID_ARGUMENT, message: 'update has no entity' };
-    const fault = this.failFault;
-    if (fault && (fault.entityType === EntityType.ENTITY_TYPE_UNSPECIFIED || fault.entityType === TYPE_OF_KIND[kind])) {
-      if (--fault.remaining <= 0) this.failFault = null;
-      this.counters.faults++;
-      return { code: fault.code, message: `injected fault: ${codeName(fault.code)}` };
-    }
+    const fault = this.takeFault(TYPE_OF_KIND[kind]);
+    if (fault) return fault;
     try {
       HANDLERS[kind]![type - 1]!.call(this.tables, (e as Record<string, unknown>)[kind] as never);
       return OK;
     } catch (err) {
-      if (err instanceof Failure) {
-        const s: v1.IUpdateStatus = { code: err.code, message: err.message };
-        if (err.usage) s.usage = err.usage;
-        return s;
-      }
-      if (err instanceof BadInput) return { code: Code.INVALID_ARGUMENT, message: err.message };
-      return { code: Code.INTERNAL, message: `internal error: ${(err as Error).message}` };
+      return statusOf(err);
     }
   }
 
-  private count(code: Code) {
+  /** A compact route row: its type is valid and its entity a route, as the decoder ensured. */
+  private applyRoute(b: WriteBatch, i: number): v1.IUpdateStatus {
+    if (this.failFault) {
+      const fault = this.takeFault(EntityType.ENTITY_TYPE_ROUTE);
+      if (fault) return fault;
+    }
+    try {
+      this.tables.applyRoute(b, i);
+      return OK;
+    } catch (err) {
+      return statusOf(err);
+    }
+  }
+
+  private count(code: Code, n = 1) {
     const name = codeName(code);
-    this.counters.byCode.set(name, (this.counters.byCode.get(name) ?? 0) + 1);
+    this.counters.byCode.set(name, (this.counters.byCode.get(name) ?? 0) + n);
   }
 
   private bucketOf(k: keyof Capacity): number {
@@ -223,11 +277,8 @@ export class Asic extends EventEmitter {
       }
     }
     if (want.has(EntityType.ENTITY_TYPE_ROUTE)) {
-      for (const r of t.routes4.entries(vrf)) {
-        yield t.routeEntity(r.vrf, { family: 4, addr: r.addr, len: r.len }, r.value);
-      }
-      for (const r of t.routes6.entries(vrf)) {
-        yield t.routeEntity(r.vrf, { family: 6, addr: r.addr, len: r.len }, r.value);
+      for (const table of [t.routes4, t.routes6]) {
+        for (const s of table.rows(vrf)) yield t.routeEntity(table, s);
       }
     }
   }

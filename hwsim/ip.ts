@@ -41,6 +41,33 @@ export interface Prefix4 { family: 4; addr: number; len: number }
 export interface Prefix6 { family: 6; addr: Uint8Array; len: number }
 export type Prefix = Prefix4 | Prefix6;
 
+/** IPv6 address bytes 4k..4k+3 as one word in network order. */
+export function word6(a: Uint8Array, k: number): number {
+  const o = k * 4;
+  return ((a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!) >>> 0;
+}
+
+/**
+ * What is wrong with a prefix whose address is known to be well formed (an IPv4 integer or 16
+ * IPv6 bytes, as words in network order), or null: length in range, no host bits set. Shared by
+ * the message path (prefixFromProto) and the compact path of route batches.
+ */
+export function prefixWordsError(family: Family, len: number, a0: number, a1: number, a2: number, a3: number): string | null {
+  if (family === 4) {
+    if (len > 32) return `prefix: IPv4 length ${len} is over 32`;
+    return ((a0 & ~mask4(len)) >>> 0) !== 0 ? `prefix: host bits set beyond /${len}` : null;
+  }
+  if (len > 128) return `prefix: IPv6 length ${len} is over 128`;
+  const host = (a0 & ~maskOfWord(len, 0)) | (a1 & ~maskOfWord(len, 1)) | (a2 & ~maskOfWord(len, 2)) | (a3 & ~maskOfWord(len, 3));
+  return host !== 0 ? `prefix: host bits set beyond /${len}` : null;
+}
+
+/** Netmask of word k (0..3) of an IPv6 prefix of length `len`, as an unsigned integer. */
+export function maskOfWord(len: number, k: number): number {
+  const bits = len - 32 * k;
+  return bits >= 32 ? 0xffffffff : bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+}
+
 /** Validates a prefix: known family, length in range, no host bits set. */
 export function prefixFromProto(p: v1.IIpPrefix | null | undefined): Prefix {
   if (!p) throw new BadInput('route: missing prefix');
@@ -48,22 +75,29 @@ export function prefixFromProto(p: v1.IIpPrefix | null | undefined): Prefix {
   if (p.ipv4 != null) {
     const a = p.ipv4;
     if (!Number.isInteger(a) || a < 0 || a > 0xffffffff) throw new BadInput(`prefix: bad IPv4 value ${a}`);
-    if (len > 32) throw new BadInput(`prefix: IPv4 length ${len} is over 32`);
-    if (((a & ~mask4(len)) >>> 0) !== 0) throw new BadInput(`prefix: host bits set beyond /${len}`);
+    const err = prefixWordsError(4, len, a, 0, 0, 0);
+    if (err) throw new BadInput(err);
     return { family: 4, addr: a, len };
   }
   if (p.ipv6 != null) {
     const a = p.ipv6;
     if (a.length !== 16) throw new BadInput(`prefix: IPv6 address must be 16 bytes, got ${a.length}`);
-    if (len > 128) throw new BadInput(`prefix: IPv6 length ${len} is over 128`);
-    for (let i = 0; i < 16; i++) {
-      const bits = Math.min(8, Math.max(0, len - i * 8));
-      const hostMask = 0xff >> bits;
-      if (a[i]! & hostMask) throw new BadInput(`prefix: host bits set beyond /${len}`);
-    }
+    const err = prefixWordsError(6, len, word6(a, 0), word6(a, 1), word6(a, 2), word6(a, 3));
+    if (err) throw new BadInput(err);
     return { family: 6, addr: a, len };
   }
   throw new BadInput('prefix: neither ipv4 nor ipv6 is set');
+}
+
+/** A prefix from the words the route tables keep (network order). */
+export function prefixFromWords(family: Family, len: number, a0: number, a1: number, a2: number, a3: number): Prefix {
+  if (family === 4) return { family: 4, addr: a0 >>> 0, len };
+  const addr = Buffer.allocUnsafe(16);
+  addr.writeUInt32BE(a0 >>> 0, 0);
+  addr.writeUInt32BE(a1 >>> 0, 4);
+  addr.writeUInt32BE(a2 >>> 0, 8);
+  addr.writeUInt32BE(a3 >>> 0, 12);
+  return { family: 6, addr, len };
 }
 
 export function prefixToProto(p: Prefix): v1.IIpPrefix {

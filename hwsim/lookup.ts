@@ -4,8 +4,8 @@
 import { Action, type simv1 } from '../src/driver/wire.ts';
 import type { AsicConfig } from './config.ts';
 import { flowHash, pickWeighted } from './flow-hash.ts';
-import { addrToProto, prefixToProto, type Addr, type Prefix } from './ip.ts';
-import { TargetKind, unpack } from './route-table.ts';
+import { addrToProto, prefixFromWords, prefixToProto, word6, type Addr, type Prefix } from './ip.ts';
+import { NO_ROUTE, TargetKind } from './route-table.ts';
 import type { Tables } from './tables.ts';
 
 export interface Decision {
@@ -19,20 +19,20 @@ export interface Decision {
   mac?: Uint8Array;
 }
 
-function matchRoute(t: Tables, vrfId: number, dst: Addr): { prefix: Prefix; value: number } | null {
-  if (dst.family === 4) {
-    const m = t.routes4.lookup(vrfId, dst.v4);
-    return m ? { prefix: { family: 4, addr: t.routes4.space.key(dst.v4, m.len) >>> 0, len: m.len }, value: m.value } : null;
-  }
-  const m = t.routes6.lookup(vrfId, dst.v6);
-  return m ? { prefix: { family: 6, addr: t.routes6.space.addr(t.routes6.space.key(dst.v6, m.len), m.len), len: m.len }, value: m.value } : null;
+interface Match { prefix: Prefix; action: number; kind: TargetKind; target: number }
+
+function matchRoute(t: Tables, vrfId: number, dst: Addr): Match | null {
+  const table = dst.family === 4 ? t.routes4 : t.routes6;
+  const s = dst.family === 4 ? table.lookup(vrfId, dst.v4) : table.lookup(vrfId, word6(dst.v6, 0), word6(dst.v6, 1), word6(dst.v6, 2), word6(dst.v6, 3));
+  if (s === NO_ROUTE) return null;
+  const prefix = prefixFromWords(table.family, table.lenOf(s), table.word(s, 0), table.word(s, 1), table.word(s, 2), table.word(s, 3));
+  return { prefix, action: table.actionOf(s), kind: table.kindOf(s), target: table.targetOf(s) };
 }
 
 export function decide(t: Tables, config: AsicConfig, vrfId: number, dst: Addr, src: Addr | null): Decision {
   const match = matchRoute(t, vrfId, dst);
   if (!match) return { action: Action.ACTION_TRAP, prefix: null, reason: 'no route' };
-  const { prefix } = match;
-  const { action, kind, target } = unpack(match.value);
+  const { prefix, action, kind, target } = match;
   if (action === Action.ACTION_DROP) return { action, prefix, reason: 'route drop' };
   if (action === Action.ACTION_TRAP) return { action, prefix, reason: 'route trap' };
 

@@ -2,13 +2,14 @@
 // existing object, nothing referenced may be deleted, and each table has a capacity.
 // One method per (entity kind, update type); each either applies completely or throws a
 // Failure and changes nothing.
-import { Code, Action, Table, type v1 } from '../src/driver/wire.ts';
+import { Code, Action, Table, UpdateType, type v1 } from '../src/driver/wire.ts';
 import type { AsicConfig, Capacity } from './config.ts';
 import {
-  BadInput, addrFromProto, addrKey, addrToProto, isUnicastMac, prefixFromProto, prefixToProto,
-  type Addr, type Prefix,
+  BadInput, addrFromProto, addrKey, addrToProto, isUnicastMac, prefixFromProto, prefixFromWords, prefixToProto,
+  prefixWordsError, word6, type Addr,
 } from './ip.ts';
-import { RouteTable, TargetKind, ipv4Keys, ipv6Keys, pack, unpack } from './route-table.ts';
+import { NO_ROUTE, RouteTable, TargetKind } from './route-table.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /** An update that cannot be applied, with the status it gets. */
 export class Failure extends Error {
@@ -64,6 +65,17 @@ function wrapBad<T>(f: () => T): T {
   }
 }
 
+/** What is wrong with a route's action and target, or null (the target id is a uint32). */
+function routeValueError(action: number, kind: TargetKind): string | null {
+  if (action === Action.ACTION_FORWARD) {
+    return kind === TargetKind.None ? 'route: FORWARD needs a next hop, group or router interface' : null;
+  }
+  if (action === Action.ACTION_DROP || action === Action.ACTION_TRAP) {
+    return kind !== TargetKind.None ? `route: ${Action[action]} takes no target` : null;
+  }
+  return `route: action ${action} is not FORWARD, DROP or TRAP`;
+}
+
 export class Tables {
   readonly vrfs = new Map<number, VrfState>();
   readonly vrfByName = new Map<string, number>();
@@ -72,8 +84,8 @@ export class Tables {
   readonly neighbors = new Map<string, NeighborState>();
   readonly nexthops = new Map<number, NextHopState>();
   readonly groups = new Map<number, GroupState>();
-  readonly routes4 = new RouteTable(ipv4Keys);
-  readonly routes6 = new RouteTable(ipv6Keys);
+  readonly routes4 = new RouteTable(4);
+  readonly routes6 = new RouteTable(6);
   groupMembers = 0;
   capacity: Capacity;
 
@@ -398,83 +410,132 @@ export class Tables {
   }
 
   // ---------------------------------------------------------------- routes
+  //
+  // Both paths meet in the row methods below: a route message (insertRoute and friends, through
+  // Asic.applyOne) is validated into a one-row scratch batch; a compact row of a decoded Write
+  // (applyRoute) is validated in place. The rules and messages are the same either way.
 
-  private routeKey(r: v1.IRoute): { vrfId: number; prefix: Prefix } {
+  /** Scratch row for route messages. */
+  private readonly one = new WriteBatch(1);
+
+  /** Validates a route message's key, and its value unless `keyOnly`, into the scratch row. */
+  private loadRoute(r: v1.IRoute, keyOnly: boolean): void {
     const vrfId = u32(r.vrfId, 'route vrf id');
-    const prefix = wrapBad(() => prefixFromProto(r.prefix));
-    return { vrfId, prefix };
-  }
-
-  private routeValue(r: v1.IRoute): { action: number; kind: TargetKind; target: number } {
-    const action = r.action ?? 0;
-    const kind = r.nextHopId != null ? TargetKind.NextHop
-      : r.groupId != null ? TargetKind.Group
-      : r.rifId != null ? TargetKind.Rif : TargetKind.None;
-    const target = u32(r.nextHopId ?? r.groupId ?? r.rifId ?? 0, 'route target');
-    if (action === Action.ACTION_FORWARD) {
-      if (kind === TargetKind.None) throw invalid('route: FORWARD needs a next hop, group or router interface');
-    } else if (action === Action.ACTION_DROP || action === Action.ACTION_TRAP) {
-      if (kind !== TargetKind.None) throw invalid(`route: ${Action[action]} takes no target`);
-    } else {
-      throw invalid(`route: action ${action} is not FORWARD, DROP or TRAP`);
+    const p = wrapBad(() => prefixFromProto(r.prefix));
+    const a = p.family === 4 ? [p.addr, 0, 0, 0] : [word6(p.addr, 0), word6(p.addr, 1), word6(p.addr, 2), word6(p.addr, 3)];
+    let action = 0;
+    let kind = TargetKind.None;
+    let target = 0;
+    if (!keyOnly) {
+      action = r.action ?? 0;
+      kind = r.nextHopId != null ? TargetKind.NextHop
+        : r.groupId != null ? TargetKind.Group
+        : r.rifId != null ? TargetKind.Rif : TargetKind.None;
+      target = u32(r.nextHopId ?? r.groupId ?? r.rifId ?? 0, 'route target');
+      const err = routeValueError(action, kind);
+      if (err) throw invalid(err);
     }
-    return { action, kind, target };
-  }
-
-  private checkTarget(kind: TargetKind, target: number): void {
-    if (kind === TargetKind.NextHop && !this.nexthops.has(target)) throw precondition(`route: next hop ${target} does not exist`);
-    if (kind === TargetKind.Group && !this.groups.has(target)) throw precondition(`route: group ${target} does not exist`);
-    if (kind === TargetKind.Rif) this.rifFor(target, 'route');
-  }
-
-  private retainTarget(kind: TargetKind, target: number, delta: 1 | -1): void {
-    if (kind === TargetKind.NextHop) this.nexthops.get(target)!.refs += delta;
-    else if (kind === TargetKind.Group) this.groups.get(target)!.refs += delta;
-    else if (kind === TargetKind.Rif) this.rifs.get(target)!.refs += delta;
-  }
-
-  private table(p: Prefix) {
-    return (p.family === 4 ? this.routes4 : this.routes6) as RouteTable<number | Uint8Array, number | string>;
+    this.one.setRoute(0, 0, vrfId, p.family, p.len, a[0]!, a[1]!, a[2]!, a[3]!, action, kind, target);
   }
 
   insertRoute(r: v1.IRoute): void {
-    const { vrfId, prefix } = this.routeKey(r);
-    const val = this.routeValue(r);
-    const table = this.table(prefix);
-    if (table.get(vrfId, prefix.addr, prefix.len) !== undefined) throw exists('route exists');
-    if (!this.vrfs.has(vrfId)) throw precondition(`route: VRF ${vrfId} does not exist`);
-    this.checkTarget(val.kind, val.target);
-    this.ensureRoom(prefix.family === 4 ? 'ipv4Routes' : 'ipv6Routes');
-    table.set(vrfId, prefix.addr, prefix.len, pack(val.action, val.kind, val.target));
-    this.retainTarget(val.kind, val.target, 1);
+    this.loadRoute(r, false);
+    this.insertRouteRow(this.one, 0);
   }
 
   modifyRoute(r: v1.IRoute): void {
-    const { vrfId, prefix } = this.routeKey(r);
-    const val = this.routeValue(r);
-    const table = this.table(prefix);
-    const prev = table.get(vrfId, prefix.addr, prefix.len);
-    if (prev === undefined) throw notFound('route does not exist');
-    this.checkTarget(val.kind, val.target);
-    const old = unpack(prev);
-    table.set(vrfId, prefix.addr, prefix.len, pack(val.action, val.kind, val.target));
-    this.retainTarget(val.kind, val.target, 1);
-    this.retainTarget(old.kind, old.target, -1);
+    this.loadRoute(r, false);
+    this.modifyRouteRow(this.one, 0);
   }
 
   deleteRoute(r: v1.IRoute): void {
-    const { vrfId, prefix } = this.routeKey(r);
-    const prev = this.table(prefix).delete(vrfId, prefix.addr, prefix.len);
-    if (prev === undefined) throw notFound('route does not exist');
-    const old = unpack(prev);
-    this.retainTarget(old.kind, old.target, -1);
+    this.loadRoute(r, true);
+    this.deleteRouteRow(this.one, 0);
+  }
+
+  /** Applies compact route update `i` of a batch (its Update.Type is b.op[i]); throws a Failure. */
+  applyRoute(b: WriteBatch, i: number): void {
+    const o = i * 4;
+    const keyErr = prefixWordsError(b.family[i] as 4 | 6, b.len[i]!, b.addr[o]!, b.addr[o + 1]!, b.addr[o + 2]!, b.addr[o + 3]!);
+    if (keyErr) throw invalid(keyErr);
+    const op = b.op[i]!;
+    if (op === UpdateType.DELETE) return this.deleteRouteRow(b, i);
+    const valueErr = routeValueError(b.action[i]!, b.kind[i] as TargetKind);
+    if (valueErr) throw invalid(valueErr);
+    if (op === UpdateType.INSERT) this.insertRouteRow(b, i);
+    else this.modifyRouteRow(b, i);
+  }
+
+  /** Looks the row's key up in its table, leaving the table ready to insert or remove it. */
+  private findRow(b: WriteBatch, i: number): { table: RouteTable; slot: number } {
+    const table = b.family[i] === 4 ? this.routes4 : this.routes6;
+    const o = i * 4;
+    const slot = table.find(b.vrf[i]!, b.len[i]!, b.addr[o]!, b.addr[o + 1]!, b.addr[o + 2]!, b.addr[o + 3]!);
+    return { table, slot };
+  }
+
+  private insertRouteRow(b: WriteBatch, i: number): void {
+    const table = b.family[i] === 4 ? this.routes4 : this.routes6;
+    const o = i * 4;
+    const vrfId = b.vrf[i]!;
+    if (table.find(vrfId, b.len[i]!, b.addr[o]!, b.addr[o + 1]!, b.addr[o + 2]!, b.addr[o + 3]!) !== NO_ROUTE) throw exists('route exists');
+    if (!this.vrfs.has(vrfId)) throw precondition(`route: VRF ${vrfId} does not exist`);
+    const kind = b.kind[i] as TargetKind;
+    const target = b.target[i]!;
+    const referenced = this.targetOf(kind, target);
+    this.ensureRoom(b.family[i] === 4 ? 'ipv4Routes' : 'ipv6Routes');
+    table.insert(b.action[i]!, kind, target);
+    if (referenced) referenced.refs++;
+  }
+
+  private modifyRouteRow(b: WriteBatch, i: number): void {
+    const { table, slot } = this.findRow(b, i);
+    if (slot === NO_ROUTE) throw notFound('route does not exist');
+    const kind = b.kind[i] as TargetKind;
+    const target = b.target[i]!;
+    const referenced = this.targetOf(kind, target);
+    this.release(table.kindOf(slot), table.targetOf(slot));
+    table.setValue(slot, b.action[i]!, kind, target);
+    if (referenced) referenced.refs++;
+  }
+
+  private deleteRouteRow(b: WriteBatch, i: number): void {
+    const { table, slot } = this.findRow(b, i);
+    if (slot === NO_ROUTE) throw notFound('route does not exist');
+    this.release(table.kindOf(slot), table.targetOf(slot));
+    table.remove(slot);
+  }
+
+  /** What a route's target refers to (its reference count goes up when the route is applied). */
+  private targetOf(kind: TargetKind, target: number): { refs: number } | null {
+    if (kind === TargetKind.NextHop) {
+      const nh = this.nexthops.get(target);
+      if (!nh) throw precondition(`route: next hop ${target} does not exist`);
+      return nh;
+    }
+    if (kind === TargetKind.Group) {
+      const g = this.groups.get(target);
+      if (!g) throw precondition(`route: group ${target} does not exist`);
+      return g;
+    }
+    if (kind === TargetKind.Rif) return this.rifFor(target, 'route');
+    return null;
+  }
+
+  private release(kind: TargetKind, target: number): void {
+    if (kind === TargetKind.NextHop) this.nexthops.get(target)!.refs--;
+    else if (kind === TargetKind.Group) this.groups.get(target)!.refs--;
+    else if (kind === TargetKind.Rif) this.rifs.get(target)!.refs--;
   }
 
   // ---------------------------------------------------------------- read back
 
-  routeEntity(vrfId: number, prefix: Prefix, value: number): v1.IEntity {
-    const { action, kind, target } = unpack(value);
-    const route: v1.IRoute = { vrfId, prefix: prefixToProto(prefix), action };
+  /** Row `s` of a route table as an entity. */
+  routeEntity(table: RouteTable, s: number): v1.IEntity {
+    const prefix = prefixFromWords(table.family, table.lenOf(s), table.word(s, 0), table.word(s, 1), table.word(s, 2), table.word(s, 3));
+    const route: v1.IRoute = { vrfId: table.vrfOf(s), prefix: prefixToProto(prefix), action: table.actionOf(s) };
+    const kind = table.kindOf(s);
+    const target = table.targetOf(s);
     if (kind === TargetKind.NextHop) route.nextHopId = target;
     else if (kind === TargetKind.Group) route.groupId = target;
     else if (kind === TargetKind.Rif) route.rifId = target;
