@@ -18,6 +18,7 @@ import { Code, Table, UpdateType, codeName, type v1 } from '../driver/wire.ts';
 import { ABSENT } from '../translate/route-table.ts';
 import { KernelSession } from '../kernel/kernel-session.ts';
 import type { MirrorEvent } from '../kernel/mirror.ts';
+import type { RouteKeyList } from '../kernel/route-keys.ts';
 import type { SubscriptionOptions } from '../netlink/subscription.ts';
 import { HardwareState } from '../translate/hardware-state.ts';
 import { driverFacts, type TranslateConfig } from '../translate/inputs.ts';
@@ -69,7 +70,7 @@ export class Agent extends EventEmitter {
   readonly driver: DriverSession;
   readonly installed: HardwareState = new HardwareState();
   translator: Translator | null = null;
-  readonly failures = new OffloadFailures();
+  readonly failures: OffloadFailures;
   state: SyncState = 'starting';
   readonly stats: AgentStats = { updates: 0, writes: 0, cycles: 0, reads: 0, lastReadReason: '', startedAt: Date.now(), firstSyncMs: null };
 
@@ -82,6 +83,8 @@ export class Agent extends EventEmitter {
   private lagTimer: NodeJS.Timeout | null = null;
   private readonly work = new RouteWork();
   private readonly encoder = new UpdateEncoder();
+  /** Refusals not logged yet, by code, kind and message, with the first instance. */
+  private readonly refusals = new Map<string, { count: number; first: Record<string, unknown> }>();
   /** The installed state must be read back from the driver before the next cycle. */
   private readReason: string | null = 'startup';
   private cycle: Promise<void> | null = null;
@@ -98,6 +101,7 @@ export class Agent extends EventEmitter {
   constructor(private readonly options: AgentOptions) {
     super();
     this.log = options.logger;
+    this.failures = new OffloadFailures(options.tableFull);
     this.kernel = new KernelSession(options.kernel ?? {});
     this.driver = new DriverSession(options.driverAddress, {
       tls: options.tls, electionId: options.electionId, clientName: options.clientName,
@@ -128,6 +132,10 @@ export class Agent extends EventEmitter {
       if (u?.table && u.used != null && u.capacity != null && u.used < u.capacity) {
         this.failures.roomFreed(u.table);
         if (this.failures.roomWaiting) this.retryNow();
+        if ((u.table === Table.TABLE_NEXT_HOP_GROUPS || u.table === Table.TABLE_GROUP_MEMBERS) && this.translator?.probeGroups()) {
+          this.smallRetry = true;
+          this.schedule(0);
+        }
       }
     });
   }
@@ -237,10 +245,15 @@ export class Agent extends EventEmitter {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.failures.retryDue(this.work, all);
+      this.translator?.probeGroups();
       this.smallRetry = true;
       this.schedule(0);
     }, this.retryDelayMs);
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, MAX_RETRY_MS);
+  }
+
+  private workFrom(keys: RouteKeyList | null | undefined) {
+    if (keys) this.work.addList(keys);
   }
 
   private retryNow() {
@@ -273,6 +286,11 @@ export class Agent extends EventEmitter {
     clean = (await this.writeRoutes()) && clean;
     for (const stage of small.after) clean = (await this.writeStage(stage, 'removals')) && clean;
     this.emit('progress', { ...this.progress, phase: 'done' });
+    this.logRefusals();
+    // Under the safe policy, routes that could not be installed are covered by trapping the
+    // nearest installed route above them: what moved changes which.
+    const covers = this.failures.updateCovers(this.installed);
+    if (covers) this.work.addList(covers);
     if (clean) this.retryDelayMs = 100;
     else this.retryLater();
     if (this.failures.roomWaiting) this.retryNow();
@@ -307,7 +325,7 @@ export class Agent extends EventEmitter {
     t.rebuild();
     this.translator = t;
     this.work.markWhole();
-    this.log.info({ routes: installed.routeCount, desired: t.desired.routeCount }, 'driver read; comparing');
+    this.log.info({ routes: installed.routeCount, desired: t.desired.routeCount, memory: memory() }, 'driver read; comparing');
   }
 
   /** Writes one stage (independent updates) in pipelined batches; false when any failed. */
@@ -328,8 +346,9 @@ export class Agent extends EventEmitter {
     while (more) {
       const batch = new RouteBatch(max);
       more = cursor.next(max, (family, vrfId, dstLen, d0, d1, d2, d3, since, known) => {
-        const want = this.failures.override(family, vrfId, dstLen, d0, d1, d2, d3)
-          ?? (Number.isNaN(known) ? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3) : known);
+        const desired = Number.isNaN(known) ? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3) : known;
+        const want = this.failures.effective(family, vrfId, dstLen, d0, d1, d2, d3, desired);
+        if (desired === ABSENT) this.failures.forget(family, vrfId, dstLen, d0, d1, d2, d3);
         const installed = this.installed.routes(family);
         const have = installed.size ? installed.get(vrfId, dstLen, d0, d1, d2, d3) : ABSENT;
         const op = routeOp(have, want);
@@ -394,9 +413,11 @@ export class Agent extends EventEmitter {
       const code = st.code ?? Code.OK;
       if (code === Code.OK) {
         applyUpdate(this.installed, u);
+        if (u.entity.kind === 'group' && u.op === 'insert') this.workFrom(this.translator?.groupInstalled(u.entity.group.id));
         continue;
       }
       ok = false;
+      if (u.entity.kind === 'group' && code === Code.RESOURCE_EXHAUSTED) this.workFrom(this.translator?.groupRefused(u.entity.group.id));
       this.onFailed(u, code, st, 0);
     }
     this.progress.done += batch.length;
@@ -410,12 +431,23 @@ export class Agent extends EventEmitter {
       this.readReason ??= `${codeName(code)} on ${u.op} of a ${u.entity.kind}`;
     }
     if (u.entity.kind === 'route') {
-      this.work.addRoute(u.entity.route, since);
-      this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? (st.usage?.table ?? Table.TABLE_UNSPECIFIED) : null);
+      // Not attempted (another failed first): again at once. Refused: kept with the failures,
+      // tried again after a backoff or, when the table was full, once it has room.
+      if (code === Code.ABORTED) this.work.addRoute(u.entity.route, since);
+      else this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? (st.usage?.table ?? Table.TABLE_UNSPECIFIED) : null);
     }
-    if (code !== Code.ABORTED) {
-      this.log.warn({ op: u.op, kind: u.entity.kind, entity: describe(u), code: codeName(code), message: st.message }, 'update refused');
-    }
+    if (code === Code.ABORTED) return;
+    // One line per kind of refusal and batch: a full table refuses by the hundred thousand.
+    const key = `${codeName(code)} ${u.entity.kind} ${st.message ?? ''}`;
+    const seen = this.refusals.get(key);
+    if (seen) seen.count++;
+    else this.refusals.set(key, { count: 1, first: { op: u.op, kind: u.entity.kind, entity: describe(u), code: codeName(code), message: st.message } });
+  }
+
+  /** Logs the refusals gathered since the last call, one line per kind. */
+  private logRefusals() {
+    for (const { count, first } of this.refusals.values()) this.log.warn({ ...first, count }, 'updates refused');
+    this.refusals.clear();
   }
 
   /** Counts for `vrfsync run --once` and the status API. */
@@ -470,6 +502,13 @@ class Pipeline {
       this.error ??= err;
     }
   }
+}
+
+/** Memory use in MiB, for logs. */
+export function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mib = (b: number) => Math.round(b / 2 ** 20);
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
 }
 
 function describe(u: HwUpdate): string {

@@ -2,7 +2,11 @@
 // thousand): which, with what code, and when to try again. A route that failed for lack of room
 // is tried again when its table reports room; any other failure after a backoff.
 import { Code, Table, codeName } from '../driver/wire.ts';
-import { RouteTable } from '../translate/route-table.ts';
+import type { HardwareState } from '../translate/hardware-state.ts';
+import { ABSENT, RouteTable } from '../translate/route-table.ts';
+import { TRAP } from '../translate/route-value.ts';
+import { Covers } from './covers.ts';
+import type { RouteKeyList } from '../kernel/route-keys.ts';
 import type { HwRoute } from '../translate/updates.ts';
 import type { RouteWork } from './route-work.ts';
 
@@ -13,6 +17,12 @@ export interface FailureView {
 }
 
 export class OffloadFailures {
+  private readonly covers = new Covers();
+  /** The failed routes or the installed ones changed since covers were computed. */
+  private coversStale = false;
+
+  constructor(readonly policy: 'safe' | 'retry' = 'safe') {}
+
   /** Failed routes: value = code * 16 + table (the full table for RESOURCE_EXHAUSTED). */
   private readonly routes = [new RouteTable(4), new RouteTable(6)];
   /** The last message per code, for humans. */
@@ -36,12 +46,53 @@ export class OffloadFailures {
     if (code === Code.ABORTED) return; // not attempted: it goes again with the rest
     this.routes[r.family === 4 ? 0 : 1]!.set(r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3, code * 16 + (table ?? 0));
     this.messages.set(code, message);
+    if (code === Code.RESOURCE_EXHAUSTED) this.coversStale = true;
   }
 
-  /** A route the driver accepted is no longer failed (cheap when none is). */
+  /**
+   * A route update the driver accepted: that route is no longer failed, and where routes wait
+   * for room, what covers them may have changed. Cheap when nothing failed.
+   */
   succeeded(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
     const t = this.routes[family === 4 ? 0 : 1]!;
-    if (t.size) t.set(vrf, dstLen, d0, d1, d2, d3, -1);
+    if (!t.size) return;
+    t.set(vrf, dstLen, d0, d1, d2, d3, -1);
+    this.coversStale = true;
+  }
+
+  /** A route that is no longer wanted cannot fail any more. */
+  forget(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
+    this.succeeded(family, vrf, dstLen, d0, d1, d2, d3);
+  }
+
+  /**
+   * The value to write for a route: its desired one, except under the safe policy for an
+   * installed route that covers a route that could not be installed: TRAP.
+   */
+  effective(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, desired: number): number {
+    if (desired === ABSENT || this.covers.size === 0) return desired;
+    return this.covers.isCover(family, vrf, dstLen, d0, d1, d2, d3) ? TRAP : desired;
+  }
+
+  /**
+   * Under the safe policy, recomputes the covers if anything moved; returns the keys whose
+   * effective value changed (to write again), or null.
+   */
+  updateCovers(installed: HardwareState): RouteKeyList | null {
+    if (this.policy !== 'safe' || !this.coversStale) return null;
+    this.coversStale = false;
+    const changed = this.covers.recompute((visit) => {
+      for (const t of this.routes) t.forEach((s) => {
+        if (Math.floor(t.valueOf(s) / 16) !== Code.RESOURCE_EXHAUSTED) return;
+        visit(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3));
+      });
+    }, installed);
+    return changed.length ? changed : null;
+  }
+
+  /** Installed routes turned into TRAP to cover failed ones. */
+  get coverCount(): number {
+    return this.covers.size;
   }
 
   /** Tables known to have room again since the last retry (see retryDue). */
@@ -74,11 +125,6 @@ export class OffloadFailures {
       work.add(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3));
     });
     this.roomIn.clear();
-  }
-
-  /** The value hardware should hold instead of the desired one (table-full policy), if any. */
-  override(_family: 4 | 6, _vrf: number, _dstLen: number, _d0: number, _d1: number, _d2: number, _d3: number): number | undefined {
-    return undefined;
   }
 
   /** Up to `max` failures, for the status API and logs. */

@@ -3,7 +3,7 @@
 // one JSON line once the first full sync has converged.
 import type { Command } from 'commander';
 import pino from 'pino';
-import { Agent } from '../agent/agent.ts';
+import { Agent, memory } from '../agent/agent.ts';
 import { addRunOptions, loadConfig, describeConfig, type RunFlags } from '../agent/config.ts';
 import { startEmbeddedHwsim, type EmbeddedHwsim } from '../agent/embedded-hwsim.ts';
 import { progressReporter } from '../agent/progress.ts';
@@ -65,7 +65,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
     const s = agent.summary();
     const ms = Math.round(performance.now() - t0);
     if (s.desiredRoutes >= 10_000) progress.finish(`synced ${s.routes} routes in ${(ms / 1000).toFixed(1)} s`);
-    logger.info({ ...s, updates: agent.stats.updates, ms, maxRssKb: process.resourceUsage().maxRSS }, 'first sync converged');
+    logger.info({ ...s, updates: agent.stats.updates, ms, maxRssKb: process.resourceUsage().maxRSS, memory: memory() }, 'first sync converged');
     if (!flags.once) {
       await new Promise<never>(() => undefined);
     }

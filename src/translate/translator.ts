@@ -45,6 +45,8 @@ export class Translator {
   private readonly nhRefs = new Map<number, number>();
   private readonly groupIds = new Map<string, number>();
   private readonly groups = new Map<number, GroupInfo>();
+  /** Groups the driver had no room for: routes on one member meanwhile, or a probe under way. */
+  private readonly groupState = new Map<number, 'fallback' | 'probing'>();
   private nextNhId = 1;
   private nextGroupId = 1;
   /** Installed groups whose id a new group with the same members may take over, by content. */
@@ -241,10 +243,17 @@ export class Translator {
         case 'trap': v = TRAP; break;
         case 'drop': v = DROP; break;
         case 'rif': v = routeValue(Action.ACTION_FORWARD, TargetKind.Rif, intent.rifId); break;
-        case 'nexthops':
-          v = intent.members.length === 1
-            ? routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(intent.members[0]!))
-            : routeValue(Action.ACTION_FORWARD, TargetKind.Group, this.groupId(intent.members));
+        case 'nexthops': {
+          if (intent.members.length === 1) {
+            v = routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(intent.members[0]!));
+            break;
+          }
+          const gid = this.groupId(intent.members);
+          // A group the driver has no room for: one of its next hops meanwhile (a resolved one).
+          v = this.groupState.has(gid)
+            ? routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(this.fallbackMember(intent.members)))
+            : routeValue(Action.ACTION_FORWARD, TargetKind.Group, gid);
+        }
       }
       this.values.set(attrs, v);
     }
@@ -286,26 +295,78 @@ export class Translator {
     if (v < 0 || actionOf(v) !== Action.ACTION_FORWARD) return;
     const kind = kindOf(v);
     if (kind === TargetKind.NextHop) this.refNexthop(targetOf(v), +1);
-    else if (kind === TargetKind.Group) {
-      const g = this.groups.get(targetOf(v))!;
-      if (g.refs++ === 0) {
-        for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, +1);
-        this.desired.groups.set(targetOf(v), { id: targetOf(v), members: this.hwMembers(g.members) });
-      }
-    }
+    else if (kind === TargetKind.Group) this.refGroup(targetOf(v), +1);
   }
 
   private deref(v: RouteValue) {
     if (v < 0 || actionOf(v) !== Action.ACTION_FORWARD) return;
     const kind = kindOf(v);
     if (kind === TargetKind.NextHop) this.refNexthop(targetOf(v), -1);
-    else if (kind === TargetKind.Group) {
-      const g = this.groups.get(targetOf(v))!;
-      if (--g.refs === 0) {
-        this.desired.groups.delete(targetOf(v));
-        for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, -1);
-      }
+    else if (kind === TargetKind.Group) this.refGroup(targetOf(v), -1);
+  }
+
+  /** A group exists in the desired state while referenced (by routes, or by a probe). */
+  private refGroup(id: number, delta: 1 | -1) {
+    const g = this.groups.get(id)!;
+    g.refs += delta;
+    if (delta > 0 && g.refs === 1) {
+      for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, +1);
+      this.desired.groups.set(id, { id, members: this.hwMembers(g.members) });
+    } else if (delta < 0 && g.refs === 0) {
+      this.desired.groups.delete(id);
+      for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, -1);
     }
+  }
+
+  // ---- groups the driver has no room for ---------------------------------------------------
+
+  private fallbackMember(members: readonly NexthopRef[]): NexthopRef {
+    return members.find((m) => this.base.neighbors.has(neighborKey(m.rifId, m.ip))) ?? members[0]!;
+  }
+
+  /**
+   * The driver refused to create group `id` for lack of room: its routes fall back to one of its
+   * next hops (as SONiC's temporary route does) until a probe succeeds. Returns the route keys
+   * to diff (all), or null when nothing changed.
+   */
+  groupRefused(id: number): RouteKeyList | null {
+    const state = this.groupState.get(id);
+    if (state === 'fallback' || !this.groups.has(id)) return null;
+    this.groupState.set(id, 'fallback');
+    if (state === 'probing') {
+      this.refGroup(id, -1);
+      return null;
+    }
+    return this.reevaluateAll();
+  }
+
+  /**
+   * Tries the fallen-back groups again: each is put back in the desired state by itself (its
+   * routes stay on their next hop), so trying costs one update, not one per route.
+   */
+  probeGroups(): boolean {
+    let any = false;
+    for (const [id, state] of this.groupState) {
+      if (state !== 'fallback') continue;
+      this.groupState.set(id, 'probing');
+      this.refGroup(id, +1);
+      any = true;
+    }
+    return any;
+  }
+
+  /** The driver created group `id`: a probing group's routes move back onto it. */
+  groupInstalled(id: number): RouteKeyList | null {
+    if (this.groupState.get(id) !== 'probing') return null;
+    this.groupState.delete(id);
+    const changed = this.reevaluateAll();
+    this.refGroup(id, -1);
+    return changed;
+  }
+
+  /** Groups whose routes use one next hop for now. */
+  get fallenBackGroups(): number {
+    return this.groupState.size;
   }
 
   private refNexthop(id: number, delta: 1 | -1) {

@@ -6,24 +6,10 @@ import { Netns } from '../helpers/netns.ts';
 import { NsChild } from '../helpers/ns-child.ts';
 import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
 import { killAgents, runOnce, startAgent } from '../helpers/agent-process.ts';
+import { checkHardware as check, convergeHardware as converge } from '../helpers/consistency.ts';
 import { SimulatorClient } from '../../src/driver/client.ts';
 
 const PORTS = 'swp1,swp2,swp3';
-
-async function check(ns: Netns, address: string): Promise<{ count: number; mismatches: unknown[] }> {
-  const c = NsChild.start(ns, 'hw-check.ts', [address]);
-  return JSON.parse(await c.next(60_000)) as { count: number; mismatches: unknown[] };
-}
-
-/** Polls the structural check until hardware equals the kernel (or gives the last result). */
-async function converge(ns: Netns, address: string, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await check(ns, address);
-    if (r.count === 0 || Date.now() > end) return r;
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
 
 function topology(ns: Netns, routes: number) {
   const lines = [
