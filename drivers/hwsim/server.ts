@@ -9,6 +9,7 @@ import { AsicError, type Asic } from '../../hwsim/asic.ts';
 import { parseAddress, serverCredentials, type TlsOptions } from '../../src/driver/address.ts';
 import { DriverService, SimulatorService, pb, type v1, type simv1 } from '../../src/driver/wire.ts';
 import { Arbitration, type ClientHandle } from './arbitration.ts';
+import { decodeWriteRequest, encodeWriteResponse, type DecodedWrite } from './write-codec.ts';
 
 export interface HwsimServerOptions {
   /** unix:/path or HOST:PORT (port 0 picks a free one). */
@@ -75,16 +76,14 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
       cb(null, asic.capabilities());
     },
 
-    write(call: grpc.ServerUnaryCall<v1.WriteRequest, v1.IWriteResponse>, cb: grpc.sendUnaryData<v1.IWriteResponse>) {
-      const req = call.request;
-      const electionId = Number(req.electionId ?? 0);
+    write(call: grpc.ServerUnaryCall<DecodedWrite, v1.IWriteResponse>, cb: grpc.sendUnaryData<v1.IWriteResponse>) {
+      const { electionId, batch, continueOnError } = call.request;
       if (!arbitration.isPrimary(electionId)) {
         cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is not the primary's (${arbitration.primaryElectionId || 'none'})`));
         return;
       }
-      const updates = req.updates ?? [];
-      if (updates.length > asic.config.maxUpdatesPerWrite) {
-        cb(grpcError(grpc.status.INVALID_ARGUMENT, `${updates.length} updates in one Write; the device takes at most ${asic.config.maxUpdatesPerWrite}`));
+      if (batch.size > asic.config.maxUpdatesPerWrite) {
+        cb(grpcError(grpc.status.INVALID_ARGUMENT, `${batch.size} updates in one Write; the device takes at most ${asic.config.maxUpdatesPerWrite}`));
         return;
       }
       writeChain = writeChain.then(async () => {
@@ -95,7 +94,7 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
           return;
         }
         try {
-          cb(null, { statuses: asic.write(updates, Boolean(req.continueOnError)) });
+          cb(null, { statuses: asic.writeBatch(batch, continueOnError) });
         } catch (err) {
           logger?.error({ err }, 'write failed unexpectedly');
           cb(grpcError(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`));
@@ -181,7 +180,9 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
     }),
   };
 
-  server.addService(DriverService, driver);
+  // Write reads and answers its bytes itself (write-codec.ts): route updates become compact rows.
+  const write = { ...DriverService.write, requestDeserialize: decodeWriteRequest, responseSerialize: encodeWriteResponse };
+  server.addService({ ...DriverService, write }, driver);
   server.addService(SimulatorService, simulator);
   const health = new HealthImplementation({
     '': 'SERVING',
