@@ -325,6 +325,8 @@ export class Agent extends EventEmitter {
     t.rebuild();
     this.translator = t;
     this.work.markWhole();
+    // A full sync fills the installed tables up to the desired ones: sized once, not doubled.
+    for (const f of [4, 6] as const) installed.routes(f).reserve(t.desired.routes(f).size);
     this.log.info({ routes: installed.routeCount, desired: t.desired.routeCount, memory: memory() }, 'driver read; comparing');
   }
 

@@ -93,6 +93,13 @@ export class SlotIndex {
     for (let i = 0; i < e.length; i += 2) if (e[i] !== 0) visit(e[i]! - 1);
   }
 
+  /** Grows the index at once to hold `capacity` keys at half load. */
+  reserve(capacity: number): void {
+    let n = this.mask + 1;
+    while (n < capacity * 2) n *= 2;
+    if (n !== this.mask + 1) this.resize(n);
+  }
+
   /** Empties the index, sized for `capacity` keys. */
   reset(capacity: number): void {
     let n = 16;
@@ -103,9 +110,13 @@ export class SlotIndex {
   }
 
   private grow() {
+    this.resize((this.mask + 1) * 2);
+  }
+
+  private resize(n: number) {
     const old = this.entries;
-    const e = (this.entries = new Int32Array(old.length * 2));
-    const mask = (this.mask = e.length / 2 - 1);
+    const e = (this.entries = new Int32Array(n * 2));
+    const mask = (this.mask = n - 1);
     for (let i = 0; i < old.length; i += 2) {
       const v = old[i]!;
       if (v === 0) continue;

@@ -4,6 +4,7 @@
 import { EventEmitter, once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { DriverService, SimulatorService, pb, simpb, type v1, type simv1 } from './wire.ts';
+import { decodeWriteResponse } from './write-response.ts';
 import { parseAddress, channelCredentials, channelOptions, type DriverAddress, type TlsOptions } from './address.ts';
 
 export interface ClientOptions {
@@ -16,11 +17,16 @@ export interface ClientOptions {
   channelOptions?: grpc.ChannelOptions;
 }
 
-// Write also takes a request already encoded (update-encoder.ts): the full-sync path.
+// Write also takes a request already encoded (update-encoder.ts), and its answer's OK statuses
+// are one shared object (write-response.ts): the full-sync path.
 const writeSerialize = DriverService.write.requestSerialize;
 const DriverStub = grpc.makeGenericClientConstructor({
   ...DriverService,
-  write: { ...DriverService.write, requestSerialize: (r: v1.IWriteRequest | Buffer) => (Buffer.isBuffer(r) ? r : writeSerialize(r as v1.WriteRequest)) },
+  write: {
+    ...DriverService.write,
+    requestSerialize: (r: v1.IWriteRequest | Buffer) => (Buffer.isBuffer(r) ? r : writeSerialize(r as v1.WriteRequest)),
+    responseDeserialize: decodeWriteResponse,
+  },
 }, 'Driver');
 const SimulatorStub = grpc.makeGenericClientConstructor(SimulatorService, 'Simulator');
 

@@ -15,6 +15,7 @@ import { Backoff, type BackoffOptions } from './backoff.ts';
 import { NotConnectedError, SessionClosedError, WriteCallError } from './session-errors.ts';
 import { Code, codeName, type v1 } from './wire.ts';
 import { encodeWriteRequest, type EncodedUpdates } from './update-encoder.ts';
+import { OK_STATUS } from './write-response.ts';
 
 export type Role = 'primary' | 'backup';
 
@@ -427,7 +428,8 @@ export class DriverSession extends EventEmitter<DriverSessionEvents> {
       this.counters.wholeCallFailures++;
       throw new WriteCallError(`write failed: the driver answered ${statuses.length} statuses for ${count} updates`, null, false);
     }
-    return statuses.map((s) => ({ code: s.code ?? Code.OK, message: s.message ?? '', usage: s.usage ?? null }));
+    // decodeWriteResponse gives OK statuses as one shared object; others are normalized too.
+    return statuses.map((s) => (s === OK_STATUS ? s : { code: s.code ?? Code.OK, message: s.message ?? '', usage: s.usage ?? null }));
   }
 
   // --- helpers --------------------------------------------------------------------------------

@@ -33,6 +33,13 @@ export class RouteTable implements KeyedRows {
     return this.ix.size;
   }
 
+  /** Makes room for `n` rows without growing step by step (each step leaves a copy behind). */
+  reserve(n: number): void {
+    if (n <= this.cap) return;
+    this.grow(n);
+    if (n > this.ix.size * 2) this.ix.reserve(n);
+  }
+
   private grow(cap: number) {
     const w = this.words;
     const vrf = new Uint32Array(cap);

@@ -164,8 +164,9 @@ export class Translator {
   private reevaluateFamily(family: 4 | 6, changed: RouteKeyList) {
     changed.markWhole(family);
     const old = this.desired.routes(family);
-    this.desired.replaceRoutes(family, new RouteTable(family, Math.max(64, old.size)));
     const kernel = this.mirror.routes.family(family);
+    // One hardware route per kernel prefix, about: sized once.
+    this.desired.replaceRoutes(family, new RouteTable(family, Math.max(64, old.size, kernel.prefixes)));
     const table = this.desired.routes(family);
     kernel.forEachHead((h) => {
       const vrf = this.base.tableVrf.get(kernel.tableOf(h));
