@@ -65,6 +65,7 @@ export class Asic extends EventEmitter {
   /** Delay the server applies before serving each Write and Read (fault injection). */
   latencyMs = 0;
   private failFault: FailFault | null = null;
+  private readonly rowKeys = new RowKeys();
   private counters = this.freshCounters();
   /** Last reported tenth of capacity per table, for usage events. */
   private usageBucket = new Map<keyof Capacity, number>();
@@ -158,7 +159,7 @@ export class Asic extends EventEmitter {
     // Rows are keyed by their fields; message updates by Tables.keyOf. The two key spaces meet
     // only when messages carry routes too (rare): then rows are spelled as keyOf spells them.
     const rowsAsText = b.genericRoutes > 0;
-    if (!rowsAsText && b.op.length) new RowKeys(b).findDuplicates(flag);
+    if (!rowsAsText && b.op.length) this.rowKeys.findDuplicates(b, flag);
     if (!b.generic) return dups;
     const seen = new Set<string>();
     for (let i = 0; i < b.size; i++) {

@@ -10,6 +10,8 @@ import type { v1 } from '../src/driver/wire.ts';
 import { TargetKind } from './route-table.ts';
 
 export class WriteBatch {
+  /** Updates in the batch (the row arrays may hold more: a pooled batch is reused). */
+  size: number;
   /** Update.Type (1..3) of a route in compact form; 0 when `generic[i]` holds the update. */
   readonly op: Uint8Array;
   /** 4 or 6. */
@@ -29,7 +31,8 @@ export class WriteBatch {
   genericRoutes = 0;
 
   /** `routes`: whether any update may be a compact route (else no rows are allocated). */
-  constructor(readonly size: number, routes = true) {
+  constructor(size: number, routes = true) {
+    this.size = size;
     const rows = routes ? size : 0;
     this.op = new Uint8Array(rows);
     this.family = new Uint8Array(rows);
@@ -41,6 +44,27 @@ export class WriteBatch {
     this.target = new Uint32Array(rows);
   }
 
+  /**
+   * Batches whose Write is done, for the next ones: a full sync decodes hundreds of batches of
+   * thousands of rows, and fresh arrays for each kept the GC busy.
+   */
+  private static readonly free: WriteBatch[] = [];
+
+  /** A batch of `size` updates with room for as many rows, from the pool when one fits. */
+  static acquire(size: number): WriteBatch {
+    const b = WriteBatch.free.pop();
+    if (!b || b.op.length < size) return new WriteBatch(size);
+    b.size = size;
+    b.generic = null;
+    b.genericRoutes = 0;
+    return b;
+  }
+
+  /** Hands the batch back to the pool; nothing may use it afterwards. */
+  release(): void {
+    if (this.op.length && WriteBatch.free.length < 8) WriteBatch.free.push(this);
+  }
+
   /** A batch of update messages, all on the generic path. */
   static ofUpdates(updates: v1.IUpdate[]): WriteBatch {
     const b = new WriteBatch(updates.length, false);
@@ -49,6 +73,7 @@ export class WriteBatch {
   }
 
   setGeneric(i: number, u: v1.IUpdate): void {
+    if (this.op.length) this.op[i] = 0;
     (this.generic ??= new Array(this.size))[i] = u;
     if (u.entity?.route) this.genericRoutes++;
   }

@@ -2,6 +2,7 @@
 // grpc.health.v1, over one Asic. This is the only part of hwsim that talks to the outside; the
 // device itself (hwsim/asic.ts) is pure and synchronous.
 import { chmodSync, existsSync, rmSync } from 'node:fs';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
@@ -36,6 +37,25 @@ function grpcError(code: grpc.status, details: string): grpc.ServiceError {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * HTTP/2 flow control: grpc-js leaves a server's receive windows at 64 KiB per connection, so a
+ * client with several large Writes in flight (a full sync) sends 64 KiB and then waits for
+ * WINDOW_UPDATEs, which hwsim cannot send while it applies a batch: each batch then starts with
+ * a round trip, about a tenth of a sync's time. Windows of one message let the next Writes
+ * arrive meanwhile. grpc-js has no option for it, so this reaches its HTTP/2 servers (a private
+ * field): if that ever changes, nothing breaks, the windows just stay small.
+ */
+function widenWindows(server: grpc.Server, bytes: number): void {
+  const h2 = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(h2 instanceof Map)) return;
+  for (const s of h2.keys() as Iterable<Http2Server>) {
+    s.on('session', (session: ServerHttp2Session) => {
+      session.setLocalWindowSize(bytes);
+      session.settings({ initialWindowSize: Math.min(bytes, 2 ** 31 - 1) });
+    });
+  }
+}
 
 export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimServer> {
   const { asic, logger } = opts;
@@ -79,25 +99,29 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
     write(call: grpc.ServerUnaryCall<DecodedWrite, v1.IWriteResponse>, cb: grpc.sendUnaryData<v1.IWriteResponse>) {
       const { electionId, batch, continueOnError } = call.request;
       if (!arbitration.isPrimary(electionId)) {
+        batch.release();
         cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is not the primary's (${arbitration.primaryElectionId || 'none'})`));
         return;
       }
       if (batch.size > asic.config.maxUpdatesPerWrite) {
+        batch.release();
         cb(grpcError(grpc.status.INVALID_ARGUMENT, `${batch.size} updates in one Write; the device takes at most ${asic.config.maxUpdatesPerWrite}`));
         return;
       }
       writeChain = writeChain.then(async () => {
         if (asic.latencyMs > 0) await sleep(asic.latencyMs);
-        // The primary may have changed while this Write waited.
-        if (!arbitration.isPrimary(electionId)) {
-          cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is no longer the primary's`));
-          return;
-        }
         try {
+          // The primary may have changed while this Write waited.
+          if (!arbitration.isPrimary(electionId)) {
+            cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is no longer the primary's`));
+            return;
+          }
           cb(null, { statuses: asic.writeBatch(batch, continueOnError) });
         } catch (err) {
           logger?.error({ err }, 'write failed unexpectedly');
           cb(grpcError(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`));
+        } finally {
+          batch.release();
         }
       });
     },
@@ -202,6 +226,7 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
   } finally {
     if (umask !== null) process.umask(umask);
   }
+  widenWindows(server, maxBytes);
   let address = opts.listen;
   if (addr.kind === 'unix') chmodSync(addr.path, 0o600);
   else address = addr.target.replace(/:\d+$/, `:${port}`);

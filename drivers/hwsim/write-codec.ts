@@ -275,7 +275,7 @@ function readCompact(buf: Buffer): DecodedWrite | null {
     } else if (!r.skip(tag & 7, end)) return null;
   }
 
-  const batch = new WriteBatch(n);
+  const batch = WriteBatch.acquire(n);
   let reader: $protobuf.Reader | null = null;
   for (let i = 0; i < n; i++) {
     const start = spans[2 * i]!;
@@ -291,6 +291,7 @@ function readCompact(buf: Buffer): DecodedWrite | null {
     try {
       batch.setGeneric(i, (pb.Update.decode as unknown as NestedDecode)(reader, stop - start, undefined, 1));
     } catch {
+      batch.release();
       return null;
     }
   }

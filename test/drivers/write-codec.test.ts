@@ -122,6 +122,16 @@ describe('Write reader', () => {
     }
   });
 
+  it('reads into a released batch as into a fresh one', () => {
+    const vrf = [...vfield(1, 1), ...ldfield(2, ldfield(1, [...vfield(1, 3), ...ldfield(2, [0x61])]))];
+    const first = decodeWriteRequest(bytes(ldfield(2, insert(route4)), ldfield(2, insert(route4, 2)), ldfield(2, insert(route4, 3))));
+    first.batch.release();
+    const second = expectSame(bytes(ldfield(2, vrf), ldfield(2, insert(route4, 2))));
+    expect(second.batch).toBe(first.batch);
+    expect(compactRows(second)).toEqual([false, true]);
+    expect(second.batch.genericRoutes).toBe(0);
+  });
+
   it('reads an empty request and one with no updates', () => {
     expect(expectSame(Buffer.alloc(0)).batch.size).toBe(0);
     expect(expectSame(bytes(vfield(1, 3), vfield(3, 1))).batch.size).toBe(0);
