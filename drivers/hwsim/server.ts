@@ -123,6 +123,10 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
         } finally {
           batch.release();
         }
+        // Let the event loop send this answer before the next Write is applied: Writes that
+        // arrived together would otherwise all be applied first, and the client, waiting for
+        // its answers to send more, would find hwsim idle afterwards.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       });
     },
 
