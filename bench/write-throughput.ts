@@ -2,10 +2,10 @@
 // hwsim in another process, then a mixed batch of changes, next to the in-process cost of
 // encoding and decoding the same messages with the generated code: the reference line.
 //
-// The timed writes send requests encoded beforehand, as the agent's full sync does, so they
-// measure gRPC, the socket and hwsim. One more run sends request objects through
-// DriverClient.write, whose generated encoder runs in the client during the run: that is what
-// this benchmark measured before, and the client's own cost shows in the difference.
+// The timed writes hand DriverClient.write requests encoded beforehand, as the agent's full
+// sync does, so they measure the client's gRPC path, the socket and hwsim. One more run hands it
+// request objects, which the generated encoder encodes in the client during the run: that is
+// what this benchmark measured before, and the client's own cost shows in the difference.
 //
 //   node bin/run-ts.js bench/write-throughput.ts [--routes N] [--routes6 N] [--mixed N]
 //        [--batch N] [--inflight N] [--lookups N]
@@ -33,7 +33,6 @@ const INFLIGHT = Number(values.inflight);
 const LOOKUPS = Number(values.lookups);
 const NEXT_HOPS = 64;
 const GROUPS = 8;
-const WRITE = '/vrfsync.driver.v1.Driver/Write';
 
 function proc(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -138,8 +137,6 @@ async function main() {
   const pid = hw.proc.pid!;
   const client = new DriverClient(hw.address);
   const sim = new SimulatorClient(hw.address);
-  const sendBytes = (body: Buffer) => new Promise<v1.IWriteResponse>((resolve, reject) =>
-    client.grpc.makeUnaryRequest(WRITE, (b: Buffer) => b, (b: Buffer) => pb.WriteResponse.decode(b), body, (err, res) => (err ? reject(err) : resolve(res!))));
   const stream = client.openStream();
   const setup = async () => {
     const ups: v1.IUpdate[] = [
@@ -167,8 +164,8 @@ async function main() {
     const bytesMixed = encode(batches(MIXED, mixedUpdate));
     const rssBefore = proc(pid, 'VmRSS');
 
-    const w4 = await run('IPv4', (i) => sendBytes(bytes4[i]!), bytes4.length, ROUTES, pid);
-    const w6 = await run('IPv6', (i) => sendBytes(bytes6[i]!), bytes6.length, ROUTES6, pid);
+    const w4 = await run('IPv4', (i) => client.write(bytes4[i]!), bytes4.length, ROUTES, pid);
+    const w6 = await run('IPv6', (i) => client.write(bytes6[i]!), bytes6.length, ROUTES6, pid);
     await new Promise((r) => setTimeout(r, 500));
     const rssAfter = proc(pid, 'VmRSS');
     const peak = proc(pid, 'VmHWM');
@@ -187,7 +184,7 @@ async function main() {
     const readRate = read / ((performance.now() - tr) / 1000);
     if (read !== ROUTES + ROUTES6) throw new Error(`read back ${read} routes`);
 
-    const wm = await run('mixed', (i) => sendBytes(bytesMixed[i]!), bytesMixed.length, MIXED, pid);
+    const wm = await run('mixed', (i) => client.write(bytesMixed[i]!), bytesMixed.length, MIXED, pid);
 
     // The same IPv4 table from request objects, encoded by the generated code in the client.
     await sim.reset('bench: object run');

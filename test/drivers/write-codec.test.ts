@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWriteRequest, encodeWriteResponse, type DecodedWrite } from '../../drivers/hwsim/write-codec.ts';
 import { OK_STATUS } from '../../hwsim/asic.ts';
+import { RouteTarget, UpdateEncoder, encodeWriteRequest } from '../../src/driver/update-encoder.ts';
 import { Code, Table, pb, type v1 } from '../../src/driver/wire.ts';
 import { UNKNOWNS, bytes, fixed32, group, ldfield, tag, vfield, varint } from './proto-bytes.ts';
 
@@ -130,6 +131,18 @@ describe('Write reader', () => {
     expect(second.batch).toBe(first.batch);
     expect(compactRows(second)).toEqual([false, true]);
     expect(second.batch.genericRoutes).toBe(0);
+  });
+
+  it('reads what the agent route encoder (src/driver/update-encoder.ts) writes as compact rows', () => {
+    const enc = new UpdateEncoder();
+    enc.route(1, 7, 4, 16, 0x0a010000, 0, 0, 0, 1, RouteTarget.NextHop, 300);
+    enc.route(2, 0, 6, 48, 0x20010db8, 0x00010000, 0, 0, 1, RouteTarget.Group, 2);
+    enc.route(3, 7, 4, 0, 0, 0, 0, 0, 0, RouteTarget.None, 0);
+    enc.route(1, 9, 6, 128, 0xffffffff, 1, 2, 3, 2, RouteTarget.None, 0);
+    enc.add({ type: 1, entity: { vrf: { id: 3, name: 'x' } } });
+    const d = expectSame(encodeWriteRequest(5, enc.finish(), true));
+    expect(compactRows(d)).toEqual([true, true, true, true, false]);
+    expect(routeOf(d.batch.update(1))).toEqual({ type: 2, vrf: 0, prefix: '6:20010db8000100000000000000000000', len: 48, action: 1, target: 'group 2' });
   });
 
   it('reads an empty request and one with no updates', () => {
