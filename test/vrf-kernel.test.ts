@@ -1,6 +1,7 @@
 // The kernel mirror in a real VRF kernel (the host kernel has none): VRF lifecycle, shared
 // tables, ports moving between VRFs, VRF deletion with routes left in its table, recreation
 // with another table, 200 VRFs created and deleted; the mirror equals the kernel after each.
+// Then the agent over real VRFs (test/vrf/guest-agent.ts): hwsim and vrfsync run in the guest.
 // Boots Debian's kernel under qemu with scripts/vrf-vm: under CI it must run.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -30,5 +31,14 @@ describe('VRF kernel (qemu)', () => {
     ]);
     const stats = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('STATS '))!.slice(6));
     expect(stats.malformed).toBe(0);
+  }, 600_000);
+
+  it('syncs real VRFs into hwsim with vrfsync run: hardware equal to the kernel and packets where the kernel sends them', async () => {
+    const r = await inVrfKernel(['node', 'bin/run-ts.js', 'test/vrf/guest-agent.ts']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const steps = r.stdout.split('\n').filter((l) => l.startsWith('STEP '));
+    expect(steps.length, r.stdout).toBe(8);
+    for (const s of steps) expect(s).toMatch(/: ok$/);
+    expect(r.stdout).toContain('DONE');
   }, 600_000);
 });
