@@ -40,13 +40,13 @@ export class RouteTable implements KeyedRows {
   private readonly ix: SlotIndex;
   /** Per VRF: routes per prefix length, then the VRF's total at [maxLen + 1]. */
   private readonly perVrf = new Map<number, Int32Array>();
-  // The key being looked for (keyMatches), and where find() left the index.
-  private qVrf = 0;
-  private qLen = 0;
-  private q0 = 0;
-  private q1 = 0;
-  private q2 = 0;
-  private q3 = 0;
+  /**
+   * The key being looked for (keyMatches): VRF, length, words. In a typed array rather than
+   * fields: V8 keeps a field as a small integer until a uint32 past 2^30 shows up, and then
+   * throws away all code that read it (the first IPv6 routes did that mid-sync).
+   */
+  private readonly q = new Uint32Array(6);
+  /** Where find() left the index. */
   private pos = 0;
 
   constructor(readonly family: 4 | 6) {
@@ -58,48 +58,51 @@ export class RouteTable implements KeyedRows {
 
   keyMatches(s: number): boolean {
     const a = this.addr;
-    if (this.words === 1) return a[s] === this.q0 && this.len[s] === this.qLen && this.vrf[s] === this.qVrf;
+    const q = this.q;
+    if (this.words === 1) return a[s] === q[2] && this.len[s] === q[1] && this.vrf[s] === q[0];
     const o = s * 4;
-    return a[o] === this.q0 && a[o + 1] === this.q1 && a[o + 2] === this.q2 && a[o + 3] === this.q3
-      && this.len[s] === this.qLen && this.vrf[s] === this.qVrf;
+    return a[o] === q[2] && a[o + 1] === q[3] && a[o + 2] === q[4] && a[o + 3] === q[5]
+      && this.len[s] === q[1] && this.vrf[s] === q[0];
   }
 
   /** The row of (vrf, prefix), or NO_ROUTE; an insert() or remove() may follow at once. */
   find(vrf: number, len: number, a0: number, a1: number, a2: number, a3: number): number {
-    this.qVrf = vrf;
-    this.qLen = len;
-    this.q0 = a0;
-    this.q1 = a1;
-    this.q2 = a2;
-    this.q3 = a3;
+    const q = this.q;
+    q[0] = vrf;
+    q[1] = len;
+    q[2] = a0;
+    q[3] = a1;
+    q[4] = a2;
+    q[5] = a3;
     const pos = (this.pos = this.ix.find(prefixHash(vrf, len, a0, a1, a2, a3, this.words)));
     return pos < 0 ? NO_ROUTE : this.ix.slotAt(pos);
   }
 
   /** Adds the route find() just missed. */
   insert(action: number, kind: TargetKind, target: number): void {
+    const q = this.q;
     if (this.used === this.cap) {
       // Squeeze out dead rows when they are a quarter of the rows or more, else grow.
       if (this.dead * 4 >= this.used) this.compact();
       else this.resize(this.cap * 2);
-      this.pos = this.ix.find(prefixHash(this.qVrf, this.qLen, this.q0, this.q1, this.q2, this.q3, this.words));
+      this.pos = this.ix.find(prefixHash(q[0]!, q[1]!, q[2]!, q[3]!, q[4]!, q[5]!, this.words));
     }
     const s = this.used++;
-    this.vrf[s] = this.qVrf;
-    this.len[s] = this.qLen;
-    if (this.words === 1) this.addr[s] = this.q0;
+    this.vrf[s] = q[0]!;
+    this.len[s] = q[1]!;
+    if (this.words === 1) this.addr[s] = q[2]!;
     else {
       const o = s * 4;
-      this.addr[o] = this.q0;
-      this.addr[o + 1] = this.q1;
-      this.addr[o + 2] = this.q2;
-      this.addr[o + 3] = this.q3;
+      this.addr[o] = q[2]!;
+      this.addr[o + 1] = q[3]!;
+      this.addr[o + 2] = q[4]!;
+      this.addr[o + 3] = q[5]!;
     }
     this.meta[s] = action | (kind << 2);
     this.target[s] = target;
     this.ix.insertAt(this.pos, s);
-    const counts = this.countsOf(this.qVrf, true)!;
-    counts[this.qLen]!++;
+    const counts = this.countsOf(q[0]!, true)!;
+    counts[q[1]!]!++;
     counts[this.maxLen + 1]!++;
     this.size++;
   }

@@ -29,25 +29,19 @@ const enum Wire { Varint = 0, Fixed64 = 1, Bytes = 2, Fixed32 = 5 }
 /** The generated decoder's own signature, with the nesting depth it passes down. */
 type NestedDecode = (reader: $protobuf.Reader, length: number, end: undefined, depth: number) => v1.Update;
 
-/** Four bytes in network order. */
+/** Four bytes in network order (as an int32: it is stored in a Uint32Array). */
 function word(b: Buffer, p: number): number {
-  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
 }
 
 class WriteReader {
   pos = 0;
-  // The route being read (readUpdate's result when it returns true).
-  type = 0;
-  vrf = 0;
-  family: 4 | 6 = 4;
-  len = 0;
-  a0 = 0;
-  a1 = 0;
-  a2 = 0;
-  a3 = 0;
-  action = 0;
-  kind = TargetKind.None;
-  target = 0;
+  /**
+   * Where routes go, straight into row `row`. (Not fields of this reader: V8 keeps a field as a
+   * small integer until a uint32 past 2^30 shows up, and then throws away all code that read it.)
+   */
+  batch: WriteBatch | null = null;
+  row = 0;
 
   constructor(readonly buf: Buffer) {}
 
@@ -120,7 +114,7 @@ class WriteReader {
     return n < 0 || n > end - this.pos ? -1 : n;
   }
 
-  /** Update [pos, end): true when it is a route read completely into this reader's fields. */
+  /** Update [pos, end): true when it is a route read completely into row `row` of the batch. */
   readUpdate(end: number): boolean {
     let type = -1;
     let entityEnd = -1;
@@ -137,7 +131,7 @@ class WriteReader {
       } else if (!this.skip(tag & 7, end)) return false;
     }
     if (type < 1 || type > 3 || entityEnd < 0) return false;
-    this.type = type;
+    this.batch!.op[this.row] = type;
     return true;
   }
 
@@ -162,8 +156,10 @@ class WriteReader {
 
   private readRoute(end: number): boolean {
     let seen = 0; // bit per field number
-    this.vrf = this.action = this.target = 0;
-    this.kind = TargetKind.None;
+    const b = this.batch!;
+    const i = this.row;
+    b.vrf[i] = b.action[i] = b.target[i] = 0;
+    b.kind[i] = TargetKind.None;
     while (this.pos < end) {
       const tag = this.tag(end);
       if (tag < 0) return false;
@@ -184,11 +180,11 @@ class WriteReader {
       }
       const v = this.u32(end);
       if (v < 0) return false;
-      if (field === 1) this.vrf = v;
-      else if (field === 3) this.action = v | 0;
+      if (field === 1) b.vrf[i] = v;
+      else if (field === 3) b.action[i] = v | 0;
       else {
-        this.kind = field - 3; // 4, 5, 6: next hop, group, router interface
-        this.target = v;
+        b.kind[i] = field - 3; // 4, 5, 6: next hop, group, router interface
+        b.target[i] = v;
       }
     }
     return (seen & 4) !== 0;
@@ -196,31 +192,36 @@ class WriteReader {
 
   private readPrefix(end: number): boolean {
     let seen = 0;
-    this.len = this.a0 = this.a1 = this.a2 = this.a3 = 0;
-    const b = this.buf;
+    const buf = this.buf;
+    const b = this.batch!;
+    const i = this.row;
+    const o = i * 4;
+    b.len[i] = b.addr[o] = b.addr[o + 1] = b.addr[o + 2] = b.addr[o + 3] = 0;
     while (this.pos < end) {
       const tag = this.tag(end);
       if (tag < 0) return false;
       if (tag === 0x0d) { // ipv4, fixed32
         if (seen & 2 || end - this.pos < 4) return false;
         seen |= 2;
-        this.family = 4;
+        b.family[i] = 4;
         const p = this.pos;
-        this.a0 = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+        b.addr[o] = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
         this.pos = p + 4;
       } else if (tag === 0x12) { // ipv6, 16 bytes
         if (seen & 4 || this.size(end) !== 16) return false;
         seen |= 4;
-        this.family = 6;
+        b.family[i] = 6;
         const p = this.pos;
-        this.a0 = word(b, p);
-        this.a1 = word(b, p + 4);
-        this.a2 = word(b, p + 8);
-        this.a3 = word(b, p + 12);
+        b.addr[o] = word(buf, p);
+        b.addr[o + 1] = word(buf, p + 4);
+        b.addr[o + 2] = word(buf, p + 8);
+        b.addr[o + 3] = word(buf, p + 12);
         this.pos = p + 16;
       } else if (tag === 0x18) { // length
-        if (seen & 8 || (this.len = this.u32(end)) < 0) return false;
+        const v = this.u32(end);
+        if (seen & 8 || v < 0) return false;
         seen |= 8;
+        b.len[i] = v;
       } else if (!this.skip(tag & 7, end)) return false;
     }
     const family = seen & 6;
@@ -276,15 +277,14 @@ function readCompact(buf: Buffer): DecodedWrite | null {
   }
 
   const batch = WriteBatch.acquire(n);
+  r.batch = batch;
   let reader: $protobuf.Reader | null = null;
   for (let i = 0; i < n; i++) {
     const start = spans[2 * i]!;
     const stop = spans[2 * i + 1]!;
     r.pos = start;
-    if (r.readUpdate(stop)) {
-      batch.setRoute(i, r.type, r.vrf, r.family, r.len, r.a0, r.a1, r.a2, r.a3, r.action, r.kind, r.target);
-      continue;
-    }
+    r.row = i;
+    if (r.readUpdate(stop)) continue;
     // Decoded as WriteRequest.decode decodes its updates (nesting depth 1), from the same bytes.
     reader ??= $protobuf.Reader.create(buf);
     reader.pos = start;
