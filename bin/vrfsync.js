@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx transpiles on load, with a disk cache).
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/vrfsync.ts');
+import { launch } from './launch.js';
+await launch('vrfsync.mjs', 'src/cli/vrfsync.ts');

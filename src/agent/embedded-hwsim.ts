@@ -5,12 +5,13 @@
 // not outlive the agent: stop() ends it, and an 'exit' listener kills it when the agent exits
 // without stopping it. Nothing can run after a SIGKILL of the agent, nor after a signal the agent
 // does not handle: then only the process group (a terminal, systemd's control group) ends hwsim.
+import { packageRoot } from '../common/package-root.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const HWSIM = resolve(import.meta.dirname, '..', '..', 'bin', 'hwsim.js');
+const HWSIM = resolve(packageRoot(import.meta.dirname), 'bin', 'hwsim.js');
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 3_000;
 /** How much of hwsim's output a start error quotes. */
