@@ -3,10 +3,17 @@
 // runs on another core while the main thread decodes what arrived before. Datagrams travel in
 // chunks of about 256 KiB, transferred, not copied, and recycled by the main thread.
 // Plain JavaScript: a worker does not get the TypeScript loader of the thread that starts it.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import netlink from 'netlink';
 
 const CHUNK = 256 * 1024;
+/**
+ * Chunks sent and not decoded yet, counted in shared memory. At MAX_IN_FLIGHT (4 MiB) this
+ * thread waits, reading nothing, and the kernel holds the rest of the dump: otherwise, while the
+ * main thread is busy, a full table would pile up here in chunks.
+ */
+const inFlight = new Int32Array(workerData.inFlight);
+const MAX_IN_FLIGHT = 16;
 const NLMSG_HDRLEN = 16;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -45,6 +52,8 @@ function run({ id, request, seq, recvBufferSize }) {
   let finished = false;
   const flush = () => {
     if (used === 0) return;
+    for (let n; (n = Atomics.load(inFlight, 0)) >= MAX_IN_FLIGHT;) Atomics.wait(inFlight, 0, n, 1000);
+    Atomics.add(inFlight, 0, 1);
     parentPort.postMessage({ id, chunk: chunk.buffer, len: used }, [chunk.buffer]);
     chunk = takeChunk();
     used = 0;

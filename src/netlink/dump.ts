@@ -146,7 +146,9 @@ class DumpThread {
   static get(): DumpThread | null {
     if (DumpThread.instance === undefined) {
       try {
-        DumpThread.instance = new DumpThread(new Worker(new URL('./dump-thread.mjs', import.meta.url)));
+        const inFlight = new Int32Array(new SharedArrayBuffer(4));
+        const worker = new Worker(new URL('./dump-thread.mjs', import.meta.url), { workerData: { inFlight: inFlight.buffer } });
+        DumpThread.instance = new DumpThread(worker, inFlight);
       } catch {
         DumpThread.instance = null;
       }
@@ -154,7 +156,8 @@ class DumpThread {
     return DumpThread.instance;
   }
 
-  private constructor(private readonly worker: Worker) {
+  /** `inFlight`: chunks the thread sent that are not decoded yet (it waits at a limit). */
+  private constructor(private readonly worker: Worker, private readonly inFlight: Int32Array) {
     worker.on('message', (m: ThreadMessage) => this.onMessage(m));
     worker.on('error', (err) => this.abandon(err));
     worker.on('exit', () => this.abandon(new Error('the dump thread exited')));
@@ -176,6 +179,8 @@ class DumpThread {
     if (m.chunk) {
       if (p && !p.replies.done) p.replies.take(Buffer.from(m.chunk, 0, m.len), m.len);
       this.worker.postMessage({ recycle: m.chunk }, [m.chunk]);
+      Atomics.sub(this.inFlight, 0, 1);
+      Atomics.notify(this.inFlight, 0);
     }
     if (!p || !(m.end || m.error)) return;
     if (m.error) p.replies.fail(Object.assign(new Error(m.error.message), m.error));
