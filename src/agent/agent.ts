@@ -23,7 +23,7 @@ import type { SubscriptionOptions } from '../netlink/subscription.ts';
 import { HardwareState } from '../translate/hardware-state.ts';
 import { driverFacts, type TranslateConfig } from '../translate/inputs.ts';
 import { planSmall, routeOp, type Stage } from '../translate/plan.ts';
-import { hardwareFromEntities } from '../translate/read-back.ts';
+import { addEntity } from '../translate/read-back.ts';
 import { Translator } from '../translate/translator.ts';
 import { UpdateEncoder } from '../driver/update-encoder.ts';
 import { applyUpdate, encodeUpdates, type HwUpdate } from '../translate/updates.ts';
@@ -76,6 +76,8 @@ export class Agent extends EventEmitter {
 
   private readonly log: Logger;
   private pending: MirrorEvent[] = [];
+  /** A read of the driver started early (at the first connect), or null. */
+  private prefetch: Promise<HardwareState> | null = null;
   /** When the oldest pending event arrived (performance.now()), 0 when none is pending. */
   private pendingSince = 0;
   /** Kernel change received -> driver acknowledged, per route update. */
@@ -178,6 +180,11 @@ export class Agent extends EventEmitter {
   private onConnected(e: ConnectedEvent) {
     const bootEpoch = e.capabilities.bootEpoch;
     this.log.info({ bootEpoch, role: e.role, ports: e.capabilities.ports?.length }, 'driver connected');
+    // Before anything was ever written, the driver can be read while the kernel is dumped.
+    if (e.role === 'primary' && this.stats.cycles === 0 && !this.prefetch) {
+      this.prefetch = this.readDriver();
+      this.prefetch.catch(() => undefined); // a failed prefetch is read again by the cycle
+    }
     this.needRead('driver connected');
     if (e.role !== 'primary') this.setState('backup');
   }
@@ -296,12 +303,21 @@ export class Agent extends EventEmitter {
     if (this.failures.roomWaiting) this.retryNow();
   }
 
+  /** What the driver holds, streamed: a million routes never exist as message objects at once. */
+  private async readDriver(): Promise<HardwareState> {
+    const state = new HardwareState();
+    for await (const e of this.driver.read()) addEntity(state, e);
+    return state;
+  }
+
   /** Replaces the installed state with what the driver holds, and starts translation over it. */
   private async readBack(): Promise<void> {
     const reason = this.readReason!;
     this.log.info({ reason }, 'reading the driver');
     const caps = this.driver.capabilities!;
-    const read = hardwareFromEntities(await this.driver.readAll());
+    const prefetched = this.prefetch;
+    this.prefetch = null;
+    const read = (await prefetched?.catch(() => null)) ?? (await this.readDriver());
     this.readReason = null;
     this.stats.reads++;
     this.stats.lastReadReason = reason;
