@@ -23,7 +23,7 @@ export interface DecodedWrite {
   batch: WriteBatch;
 }
 
-/** What a field is when not a varint, fixed32 or length-delimited one we read: skipped. */
+/** The wire types this reader reads and skips (groups it leaves to the generated decoder). */
 const enum Wire { Varint = 0, Fixed64 = 1, Bytes = 2, Fixed32 = 5 }
 
 /** The generated decoder's own signature, with the nesting depth it passes down. */
