@@ -51,6 +51,23 @@ export interface AgentOptions {
 
 export type SyncState = 'starting' | 'backup' | 'syncing' | 'in-sync' | 'disconnected' | 'stopped';
 
+/** What the metrics watch: each Write's duration and size, each route's kernel-to-hardware lag. */
+export interface AgentObserver {
+  write(seconds: number, updates: number): void;
+  lag(ms: number): void;
+}
+
+/** An offload event for the status API's Watch (see proto/vrfsync/agent/v1/agent.proto). */
+export interface OffloadEventData {
+  kind: 'state' | 'kernel-resync' | 'driver-read' | 'refused' | 'table-usage';
+  state?: SyncState;
+  vrf?: string;
+  key?: string;
+  code?: string;
+  message?: string;
+  count?: number;
+}
+
 export interface AgentStats {
   /** Updates sent to the driver. */
   updates: number;
@@ -59,12 +76,17 @@ export interface AgentStats {
   /** Times the installed state was read back from the driver. */
   reads: number;
   lastReadReason: string;
+  /** When the driver was last read back (Date.now()), 0 before. */
+  lastReadAt: number;
   startedAt: number;
   /** When the first full sync converged (ms since start), or null. */
   firstSyncMs: number | null;
 }
 
-/** Events: 'state' (SyncState), 'progress' ({ done, total, phase }), 'converged' (). */
+/**
+ * Events: 'state' (SyncState), 'progress' ({ done, total, phase }), 'converged' (),
+ * 'offload' (OffloadEventData).
+ */
 export class Agent extends EventEmitter {
   readonly kernel: KernelSession;
   readonly driver: DriverSession;
@@ -72,7 +94,11 @@ export class Agent extends EventEmitter {
   translator: Translator | null = null;
   readonly failures: OffloadFailures;
   state: SyncState = 'starting';
-  readonly stats: AgentStats = { updates: 0, writes: 0, cycles: 0, reads: 0, lastReadReason: '', startedAt: Date.now(), firstSyncMs: null };
+  readonly stats: AgentStats = { updates: 0, writes: 0, cycles: 0, reads: 0, lastReadReason: '', lastReadAt: 0, startedAt: Date.now(), firstSyncMs: null };
+  /** The driver's tables as it last reported them (Capabilities, usage events). */
+  readonly tableUsage = new Map<Table, { used: number; capacity: number }>();
+  /** Optional observers of writes and lag (metrics). */
+  observer: AgentObserver | null = null;
 
   private readonly log: Logger;
   private pending: MirrorEvent[] = [];
@@ -100,8 +126,11 @@ export class Agent extends EventEmitter {
   /** Progress of the cycle in flight: updates answered, of how many. */
   private progress = { done: 0, total: 0 };
 
+  readonly driverAddress: string;
+
   constructor(private readonly options: AgentOptions) {
     super();
+    this.driverAddress = options.driverAddress;
     this.log = options.logger;
     this.failures = new OffloadFailures(options.tableFull);
     this.kernel = new KernelSession(options.kernel ?? {});
@@ -115,6 +144,10 @@ export class Agent extends EventEmitter {
       this.schedule(this.options.batch.windowMs);
     });
     this.kernel.on('warning', (msg: string) => this.log.warn(msg));
+    this.kernel.on('resync', (reason: string) => {
+      if (reason !== 'startup') this.log.info({ reason }, 'kernel re-dumped');
+      this.emit('offload', { kind: 'kernel-resync', message: reason });
+    });
     this.kernel.on('error', (err: Error) => this.log.error({ err }, 'kernel session error'));
     this.driver.on('connected', (e: ConnectedEvent) => this.onConnected(e));
     this.driver.on('role', (role) => {
@@ -129,8 +162,12 @@ export class Agent extends EventEmitter {
       this.setState('disconnected');
     });
     this.driver.on('tableUsage', (e: v1.ITableUsageEvent) => {
-      // Room in a table: what failed for lack of it may fit now.
       const u = e.usage;
+      if (u?.table) {
+        this.tableUsage.set(u.table, { used: Number(u.used ?? 0), capacity: Number(u.capacity ?? 0) });
+        this.emit('offload', { kind: 'table-usage', key: Table[u.table], message: `${u.used}/${u.capacity}` });
+      }
+      // Room in a table: what failed for lack of it may fit now.
       if (u?.table && u.used != null && u.capacity != null && u.used < u.capacity) {
         this.failures.roomFreed(u.table);
         if (this.failures.roomWaiting) this.retryNow();
@@ -175,9 +212,13 @@ export class Agent extends EventEmitter {
     if (this.state === s) return;
     this.state = s;
     this.emit('state', s);
+    this.emit('offload', { kind: 'state', state: s });
   }
 
   private onConnected(e: ConnectedEvent) {
+    for (const t of e.capabilities.tables ?? []) {
+      if (t.table) this.tableUsage.set(t.table, { used: Number(t.used ?? 0), capacity: Number(t.capacity ?? 0) });
+    }
     const bootEpoch = e.capabilities.bootEpoch;
     this.log.info({ bootEpoch, role: e.role, ports: e.capabilities.ports?.length }, 'driver connected');
     // Before anything was ever written, the driver can be read while the kernel is dumped.
@@ -321,6 +362,8 @@ export class Agent extends EventEmitter {
     this.readReason = null;
     this.stats.reads++;
     this.stats.lastReadReason = reason;
+    this.stats.lastReadAt = Date.now();
+    this.emit('offload', { kind: 'driver-read', message: reason });
     const installed = this.installed;
     installed.vrfs.clear();
     installed.rifs.clear();
@@ -384,12 +427,14 @@ export class Agent extends EventEmitter {
   /** One Write of route updates; absorbs each status. Throws WriteCallError when the call fails as a whole. */
   private async sendRoutes(batch: RouteBatch): Promise<boolean> {
     const n = batch.length;
+    const t0 = performance.now();
     const statuses = await this.driver.write(batch.encode(this.encoder), { continueOnError: true }).catch((err: unknown) => {
       // Unsent or unanswered: queue them again; the installed state is re-read.
       for (let i = 0; i < n; i++) this.work.addRoute(batch.route(i), batch.since[i]!);
       throw err;
     });
     const now = performance.now();
+    this.observer?.write((now - t0) / 1000, n);
     this.stats.writes++;
     this.stats.updates += n;
     let ok = true;
@@ -402,7 +447,10 @@ export class Agent extends EventEmitter {
       if (code === Code.OK) {
         const del = batch.type[i] === UpdateType.DELETE;
         this.installed.routes(family).set(batch.vrf[i]!, batch.dstLen[i]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, del ? ABSENT : batch.value[i]!);
-        if (batch.since[i]) this.lag.record(now - batch.since[i]!);
+        if (batch.since[i]) {
+          this.lag.record(now - batch.since[i]!);
+          this.observer?.lag(now - batch.since[i]!);
+        }
         this.failures.succeeded(family, batch.vrf[i]!, batch.dstLen[i]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!);
         if (del) this.failures.roomFreed(family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
         continue;
@@ -417,11 +465,13 @@ export class Agent extends EventEmitter {
 
   /** One Write; absorbs each status. Throws WriteCallError when the call fails as a whole. */
   private async send(batch: HwUpdate[], phase: string): Promise<boolean> {
+    const t0 = performance.now();
     const statuses = await this.driver.write(encodeUpdates(batch, this.encoder), { continueOnError: true }).catch((err: unknown) => {
       // Unsent or unanswered: routes (parked ones) are queued again; the installed state is re-read.
       for (const u of batch) if (u.entity.kind === 'route') this.work.addRoute(u.entity.route);
       throw err;
     });
+    this.observer?.write((performance.now() - t0) / 1000, batch.length);
     this.stats.writes++;
     this.stats.updates += batch.length;
     let ok = true;
@@ -464,7 +514,10 @@ export class Agent extends EventEmitter {
 
   /** Logs the refusals gathered since the last call, one line per kind. */
   private logRefusals() {
-    for (const { count, first } of this.refusals.values()) this.log.warn({ ...first, count }, 'updates refused');
+    for (const { count, first } of this.refusals.values()) {
+      this.log.warn({ ...first, count }, 'updates refused');
+      this.emit('offload', { kind: 'refused', key: String(first.entity), code: String(first.code), message: String(first.message ?? ''), count });
+    }
     this.refusals.clear();
   }
 

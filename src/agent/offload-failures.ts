@@ -127,6 +127,16 @@ export class OffloadFailures {
     this.roomIn.clear();
   }
 
+  /** The last message the driver gave with `code`. */
+  messageOf(code: Code): string {
+    return this.messages.get(code) ?? '';
+  }
+
+  /** Every failed route with its code. */
+  forEach(visit: (family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, code: Code) => void): void {
+    for (const t of this.routes) t.forEach((s) => visit(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3), Math.floor(t.valueOf(s) / 16)));
+  }
+
   /** Up to `max` failures, for the status API and logs. */
   list(max = 100): FailureView[] {
     const out: FailureView[] = [];

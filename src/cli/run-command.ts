@@ -2,11 +2,14 @@
 // Logs (pino, JSON) go to stderr, so that stdout carries only what scripts read: with --once,
 // one JSON line once the first full sync has converged.
 import type { Command } from 'commander';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Agent, memory } from '../agent/agent.ts';
-import { addRunOptions, loadConfig, describeConfig, type RunFlags } from '../agent/config.ts';
+import { addRunOptions, loadConfig, describeConfig, type AgentConfig, type RunFlags } from '../agent/config.ts';
 import { startEmbeddedHwsim, type EmbeddedHwsim } from '../agent/embedded-hwsim.ts';
 import { progressReporter } from '../agent/progress.ts';
+import { startMetricsServer } from '../status/metrics.ts';
+import { startStatusServer } from '../status/status-server.ts';
+import { defaultStatusSocket, ensureSocketDir, socketInUse } from '../status/status-socket.ts';
 
 export interface OnceReport {
   vrfs: number;
@@ -45,8 +48,10 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
   };
   agent.on('progress', onProgress);
 
+  const services = await startServices(agent, config, logger);
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
+    await services.close();
     await agent.stop().catch((err: unknown) => logger.error({ err }, 'stopping the agent'));
     await embedded?.stop();
     logger.flush();
@@ -80,6 +85,25 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The status API (vrfsync status) and, when asked, Prometheus metrics. */
+async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void> }> {
+  const services: { close(): Promise<void> }[] = [];
+  const socket = config.statusSocket ?? defaultStatusSocket();
+  ensureSocketDir(socket);
+  if (await socketInUse(socket)) {
+    logger.warn({ socket }, 'another agent serves its status on this socket; give this one its own with --status-socket');
+  } else {
+    services.push(await startStatusServer(agent, socket));
+    logger.info({ socket }, 'status API listening');
+  }
+  if (config.metrics) {
+    const m = await startMetricsServer(agent, config.metrics);
+    services.push(m);
+    logger.info({ address: m.address }, 'metrics at /metrics');
+  }
+  return { close: async () => void (await Promise.all(services.map((x) => x.close().catch(() => undefined)))) };
 }
 
 export function registerRunCommand(program: Command): void {

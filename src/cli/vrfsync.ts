@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { registerConformance } from './conformance-command.ts';
 import { registerKernelCommand } from './kernel-command.ts';
 import { registerRunCommand } from './run-command.ts';
+import { registerShowCommand } from './show-command.ts';
+import { registerStatusCommand } from './status-command.ts';
 
 const program = new Command('vrfsync')
   .description("keeps a switch ASIC's layer-3 tables in sync with the Linux kernel's VRFs, routes and neighbours")
@@ -14,6 +16,8 @@ const program = new Command('vrfsync')
 registerConformance(program);
 registerKernelCommand(program);
 registerRunCommand(program);
+registerShowCommand(program);
+registerStatusCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,10 +9,12 @@ $protobuf.configure();
 
 export const pb = generated.driver.v1;
 export const simpb = generated.hwsim.v1;
-export { DriverService, SimulatorService } from '../generated/services.ts';
+export const agentpb = generated.agent.v1;
+export { AgentService, DriverService, SimulatorService } from '../generated/services.ts';
 
 export import v1 = generated.driver.v1;
 export import simv1 = generated.hwsim.v1;
+export import agentv1 = generated.agent.v1;
 
 export const Code = pb.Code;
 export type Code = v1.Code;

@@ -5,6 +5,1029 @@ import Long = require("long");
 /** Namespace vrfsync. */
 export namespace vrfsync {
 
+    /** Namespace agent. */
+    namespace agent {
+
+        /** Namespace v1. */
+        namespace v1 {
+
+            /**
+             * Properties of a StatusRequest.
+             * @deprecated Use vrfsync.agent.v1.StatusRequest.$Properties instead.
+             */
+            interface IStatusRequest extends vrfsync.agent.v1.StatusRequest.$Properties {
+            }
+
+            /** Represents a StatusRequest. */
+            class StatusRequest {
+
+                /**
+                 * Constructs a new StatusRequest.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.StatusRequest.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** StatusRequest maxFailures. */
+                maxFailures: number;
+
+                /**
+                 * Creates a new StatusRequest instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns StatusRequest instance
+                 */
+                static create(properties: vrfsync.agent.v1.StatusRequest.$Shape): vrfsync.agent.v1.StatusRequest & vrfsync.agent.v1.StatusRequest.$Shape;
+                static create(properties?: vrfsync.agent.v1.StatusRequest.$Properties): vrfsync.agent.v1.StatusRequest;
+
+                /**
+                 * Encodes the specified StatusRequest message. Does not implicitly {@link vrfsync.agent.v1.StatusRequest.verify|verify} messages.
+                 * @param message StatusRequest message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.StatusRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a StatusRequest message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.StatusRequest & vrfsync.agent.v1.StatusRequest.$Shape} StatusRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.StatusRequest & vrfsync.agent.v1.StatusRequest.$Shape;
+
+                /**
+                 * Creates a StatusRequest message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns StatusRequest
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.StatusRequest;
+
+                /**
+                 * Creates a plain object from a StatusRequest message. Also converts values to other types if specified.
+                 * @param message StatusRequest
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.StatusRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this StatusRequest to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace StatusRequest {
+
+                /** Properties of a StatusRequest. */
+                interface $Properties {
+
+                    /** StatusRequest maxFailures */
+                    maxFailures?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a StatusRequest. */
+                type $Shape = vrfsync.agent.v1.StatusRequest.$Properties;
+            }
+
+            /** SyncState enum. */
+            enum SyncState {
+
+                /** SYNC_STATE_UNSPECIFIED value */
+                SYNC_STATE_UNSPECIFIED = 0,
+
+                /** SYNC_STATE_STARTING value */
+                SYNC_STATE_STARTING = 1,
+
+                /** SYNC_STATE_BACKUP value */
+                SYNC_STATE_BACKUP = 2,
+
+                /** SYNC_STATE_SYNCING value */
+                SYNC_STATE_SYNCING = 3,
+
+                /** SYNC_STATE_IN_SYNC value */
+                SYNC_STATE_IN_SYNC = 4,
+
+                /** SYNC_STATE_DISCONNECTED value */
+                SYNC_STATE_DISCONNECTED = 5,
+
+                /** SYNC_STATE_STOPPED value */
+                SYNC_STATE_STOPPED = 6
+            }
+
+            /**
+             * Properties of a DriverStatus.
+             * @deprecated Use vrfsync.agent.v1.DriverStatus.$Properties instead.
+             */
+            interface IDriverStatus extends vrfsync.agent.v1.DriverStatus.$Properties {
+            }
+
+            /** Represents a DriverStatus. */
+            class DriverStatus {
+
+                /**
+                 * Constructs a new DriverStatus.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.DriverStatus.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** DriverStatus address. */
+                address: string;
+
+                /** DriverStatus connected. */
+                connected: boolean;
+
+                /** DriverStatus role. */
+                role: string;
+
+                /** DriverStatus bootEpoch. */
+                bootEpoch: number;
+
+                /** DriverStatus reconnects. */
+                reconnects: number;
+
+                /**
+                 * Creates a new DriverStatus instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns DriverStatus instance
+                 */
+                static create(properties: vrfsync.agent.v1.DriverStatus.$Shape): vrfsync.agent.v1.DriverStatus & vrfsync.agent.v1.DriverStatus.$Shape;
+                static create(properties?: vrfsync.agent.v1.DriverStatus.$Properties): vrfsync.agent.v1.DriverStatus;
+
+                /**
+                 * Encodes the specified DriverStatus message. Does not implicitly {@link vrfsync.agent.v1.DriverStatus.verify|verify} messages.
+                 * @param message DriverStatus message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.DriverStatus.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a DriverStatus message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.DriverStatus & vrfsync.agent.v1.DriverStatus.$Shape} DriverStatus
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.DriverStatus & vrfsync.agent.v1.DriverStatus.$Shape;
+
+                /**
+                 * Creates a DriverStatus message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns DriverStatus
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.DriverStatus;
+
+                /**
+                 * Creates a plain object from a DriverStatus message. Also converts values to other types if specified.
+                 * @param message DriverStatus
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.DriverStatus, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this DriverStatus to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace DriverStatus {
+
+                /** Properties of a DriverStatus. */
+                interface $Properties {
+
+                    /** DriverStatus address */
+                    address?: (string|null);
+
+                    /** DriverStatus connected */
+                    connected?: (boolean|null);
+
+                    /** DriverStatus role */
+                    role?: (string|null);
+
+                    /** DriverStatus bootEpoch */
+                    bootEpoch?: (number|null);
+
+                    /** DriverStatus reconnects */
+                    reconnects?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a DriverStatus. */
+                type $Shape = vrfsync.agent.v1.DriverStatus.$Properties;
+            }
+
+            /**
+             * Properties of a TableCounts.
+             * @deprecated Use vrfsync.agent.v1.TableCounts.$Properties instead.
+             */
+            interface ITableCounts extends vrfsync.agent.v1.TableCounts.$Properties {
+            }
+
+            /** Represents a TableCounts. */
+            class TableCounts {
+
+                /**
+                 * Constructs a new TableCounts.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.TableCounts.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** TableCounts vrf. */
+                vrf: string;
+
+                /** TableCounts table. */
+                table: string;
+
+                /** TableCounts installed. */
+                installed: number;
+
+                /** TableCounts pending. */
+                pending: number;
+
+                /** TableCounts failed. */
+                failed: number;
+
+                /**
+                 * Creates a new TableCounts instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns TableCounts instance
+                 */
+                static create(properties: vrfsync.agent.v1.TableCounts.$Shape): vrfsync.agent.v1.TableCounts & vrfsync.agent.v1.TableCounts.$Shape;
+                static create(properties?: vrfsync.agent.v1.TableCounts.$Properties): vrfsync.agent.v1.TableCounts;
+
+                /**
+                 * Encodes the specified TableCounts message. Does not implicitly {@link vrfsync.agent.v1.TableCounts.verify|verify} messages.
+                 * @param message TableCounts message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.TableCounts.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a TableCounts message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.TableCounts & vrfsync.agent.v1.TableCounts.$Shape} TableCounts
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.TableCounts & vrfsync.agent.v1.TableCounts.$Shape;
+
+                /**
+                 * Creates a TableCounts message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns TableCounts
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.TableCounts;
+
+                /**
+                 * Creates a plain object from a TableCounts message. Also converts values to other types if specified.
+                 * @param message TableCounts
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.TableCounts, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this TableCounts to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace TableCounts {
+
+                /** Properties of a TableCounts. */
+                interface $Properties {
+
+                    /** TableCounts vrf */
+                    vrf?: (string|null);
+
+                    /** TableCounts table */
+                    table?: (string|null);
+
+                    /** TableCounts installed */
+                    installed?: (number|null);
+
+                    /** TableCounts pending */
+                    pending?: (number|null);
+
+                    /** TableCounts failed */
+                    failed?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a TableCounts. */
+                type $Shape = vrfsync.agent.v1.TableCounts.$Properties;
+            }
+
+            /**
+             * Properties of a Failure.
+             * @deprecated Use vrfsync.agent.v1.Failure.$Properties instead.
+             */
+            interface IFailure extends vrfsync.agent.v1.Failure.$Properties {
+            }
+
+            /** Represents a Failure. */
+            class Failure {
+
+                /**
+                 * Constructs a new Failure.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.Failure.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** Failure vrf. */
+                vrf: string;
+
+                /** Failure key. */
+                key: string;
+
+                /** Failure code. */
+                code: string;
+
+                /** Failure message. */
+                message: string;
+
+                /**
+                 * Creates a new Failure instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns Failure instance
+                 */
+                static create(properties: vrfsync.agent.v1.Failure.$Shape): vrfsync.agent.v1.Failure & vrfsync.agent.v1.Failure.$Shape;
+                static create(properties?: vrfsync.agent.v1.Failure.$Properties): vrfsync.agent.v1.Failure;
+
+                /**
+                 * Encodes the specified Failure message. Does not implicitly {@link vrfsync.agent.v1.Failure.verify|verify} messages.
+                 * @param message Failure message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.Failure.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a Failure message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.Failure & vrfsync.agent.v1.Failure.$Shape} Failure
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.Failure & vrfsync.agent.v1.Failure.$Shape;
+
+                /**
+                 * Creates a Failure message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns Failure
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.Failure;
+
+                /**
+                 * Creates a plain object from a Failure message. Also converts values to other types if specified.
+                 * @param message Failure
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.Failure, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this Failure to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace Failure {
+
+                /** Properties of a Failure. */
+                interface $Properties {
+
+                    /** Failure vrf */
+                    vrf?: (string|null);
+
+                    /** Failure key */
+                    key?: (string|null);
+
+                    /** Failure code */
+                    code?: (string|null);
+
+                    /** Failure message */
+                    message?: (string|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a Failure. */
+                type $Shape = vrfsync.agent.v1.Failure.$Properties;
+            }
+
+            /**
+             * Properties of a Resync.
+             * @deprecated Use vrfsync.agent.v1.Resync.$Properties instead.
+             */
+            interface IResync extends vrfsync.agent.v1.Resync.$Properties {
+            }
+
+            /** Represents a Resync. */
+            class Resync {
+
+                /**
+                 * Constructs a new Resync.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.Resync.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** Resync unixMs. */
+                unixMs: number;
+
+                /** Resync reason. */
+                reason: string;
+
+                /**
+                 * Creates a new Resync instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns Resync instance
+                 */
+                static create(properties: vrfsync.agent.v1.Resync.$Shape): vrfsync.agent.v1.Resync & vrfsync.agent.v1.Resync.$Shape;
+                static create(properties?: vrfsync.agent.v1.Resync.$Properties): vrfsync.agent.v1.Resync;
+
+                /**
+                 * Encodes the specified Resync message. Does not implicitly {@link vrfsync.agent.v1.Resync.verify|verify} messages.
+                 * @param message Resync message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.Resync.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a Resync message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.Resync & vrfsync.agent.v1.Resync.$Shape} Resync
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.Resync & vrfsync.agent.v1.Resync.$Shape;
+
+                /**
+                 * Creates a Resync message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns Resync
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.Resync;
+
+                /**
+                 * Creates a plain object from a Resync message. Also converts values to other types if specified.
+                 * @param message Resync
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.Resync, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this Resync to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace Resync {
+
+                /** Properties of a Resync. */
+                interface $Properties {
+
+                    /** Resync unixMs */
+                    unixMs?: (number|null);
+
+                    /** Resync reason */
+                    reason?: (string|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a Resync. */
+                type $Shape = vrfsync.agent.v1.Resync.$Properties;
+            }
+
+            /**
+             * Properties of a LagSummary.
+             * @deprecated Use vrfsync.agent.v1.LagSummary.$Properties instead.
+             */
+            interface ILagSummary extends vrfsync.agent.v1.LagSummary.$Properties {
+            }
+
+            /** Represents a LagSummary. */
+            class LagSummary {
+
+                /**
+                 * Constructs a new LagSummary.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.LagSummary.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** LagSummary updates. */
+                updates: number;
+
+                /** LagSummary p50Ms. */
+                p50Ms: number;
+
+                /** LagSummary p99Ms. */
+                p99Ms: number;
+
+                /** LagSummary maxMs. */
+                maxMs: number;
+
+                /**
+                 * Creates a new LagSummary instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns LagSummary instance
+                 */
+                static create(properties: vrfsync.agent.v1.LagSummary.$Shape): vrfsync.agent.v1.LagSummary & vrfsync.agent.v1.LagSummary.$Shape;
+                static create(properties?: vrfsync.agent.v1.LagSummary.$Properties): vrfsync.agent.v1.LagSummary;
+
+                /**
+                 * Encodes the specified LagSummary message. Does not implicitly {@link vrfsync.agent.v1.LagSummary.verify|verify} messages.
+                 * @param message LagSummary message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.LagSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a LagSummary message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.LagSummary & vrfsync.agent.v1.LagSummary.$Shape} LagSummary
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.LagSummary & vrfsync.agent.v1.LagSummary.$Shape;
+
+                /**
+                 * Creates a LagSummary message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns LagSummary
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.LagSummary;
+
+                /**
+                 * Creates a plain object from a LagSummary message. Also converts values to other types if specified.
+                 * @param message LagSummary
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.LagSummary, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this LagSummary to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace LagSummary {
+
+                /** Properties of a LagSummary. */
+                interface $Properties {
+
+                    /** LagSummary updates */
+                    updates?: (number|null);
+
+                    /** LagSummary p50Ms */
+                    p50Ms?: (number|null);
+
+                    /** LagSummary p99Ms */
+                    p99Ms?: (number|null);
+
+                    /** LagSummary maxMs */
+                    maxMs?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a LagSummary. */
+                type $Shape = vrfsync.agent.v1.LagSummary.$Properties;
+            }
+
+            /**
+             * Properties of a StatusResponse.
+             * @deprecated Use vrfsync.agent.v1.StatusResponse.$Properties instead.
+             */
+            interface IStatusResponse extends vrfsync.agent.v1.StatusResponse.$Properties {
+            }
+
+            /** Represents a StatusResponse. */
+            class StatusResponse {
+
+                /**
+                 * Constructs a new StatusResponse.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.StatusResponse.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** StatusResponse state. */
+                state: vrfsync.agent.v1.SyncState;
+
+                /** StatusResponse driver. */
+                driver?: (vrfsync.agent.v1.DriverStatus.$Properties|null);
+
+                /** StatusResponse counts. */
+                counts: vrfsync.agent.v1.TableCounts.$Properties[];
+
+                /** StatusResponse failures. */
+                failures: vrfsync.agent.v1.Failure.$Properties[];
+
+                /** StatusResponse failuresTotal. */
+                failuresTotal: number;
+
+                /** StatusResponse lastKernelResync. */
+                lastKernelResync?: (vrfsync.agent.v1.Resync.$Properties|null);
+
+                /** StatusResponse lastDriverRead. */
+                lastDriverRead?: (vrfsync.agent.v1.Resync.$Properties|null);
+
+                /** StatusResponse lag. */
+                lag?: (vrfsync.agent.v1.LagSummary.$Properties|null);
+
+                /** StatusResponse updatesSent. */
+                updatesSent: number;
+
+                /** StatusResponse writes. */
+                writes: number;
+
+                /** StatusResponse netlinkOverruns. */
+                netlinkOverruns: number;
+
+                /** StatusResponse kernelResyncs. */
+                kernelResyncs: number;
+
+                /** StatusResponse startedUnixMs. */
+                startedUnixMs: number;
+
+                /** StatusResponse firstSyncMs. */
+                firstSyncMs: number;
+
+                /** StatusResponse fallenBackGroups. */
+                fallenBackGroups: number;
+
+                /** StatusResponse trappingCovers. */
+                trappingCovers: number;
+
+                /**
+                 * Creates a new StatusResponse instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns StatusResponse instance
+                 */
+                static create(properties: vrfsync.agent.v1.StatusResponse.$Shape): vrfsync.agent.v1.StatusResponse & vrfsync.agent.v1.StatusResponse.$Shape;
+                static create(properties?: vrfsync.agent.v1.StatusResponse.$Properties): vrfsync.agent.v1.StatusResponse;
+
+                /**
+                 * Encodes the specified StatusResponse message. Does not implicitly {@link vrfsync.agent.v1.StatusResponse.verify|verify} messages.
+                 * @param message StatusResponse message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.StatusResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a StatusResponse message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.StatusResponse & vrfsync.agent.v1.StatusResponse.$Shape} StatusResponse
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.StatusResponse & vrfsync.agent.v1.StatusResponse.$Shape;
+
+                /**
+                 * Creates a StatusResponse message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns StatusResponse
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.StatusResponse;
+
+                /**
+                 * Creates a plain object from a StatusResponse message. Also converts values to other types if specified.
+                 * @param message StatusResponse
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.StatusResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this StatusResponse to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace StatusResponse {
+
+                /** Properties of a StatusResponse. */
+                interface $Properties {
+
+                    /** StatusResponse state */
+                    state?: (vrfsync.agent.v1.SyncState|null);
+
+                    /** StatusResponse driver */
+                    driver?: (vrfsync.agent.v1.DriverStatus.$Properties|null);
+
+                    /** StatusResponse counts */
+                    counts?: (vrfsync.agent.v1.TableCounts.$Properties[]|null);
+
+                    /** StatusResponse failures */
+                    failures?: (vrfsync.agent.v1.Failure.$Properties[]|null);
+
+                    /** StatusResponse failuresTotal */
+                    failuresTotal?: (number|null);
+
+                    /** StatusResponse lastKernelResync */
+                    lastKernelResync?: (vrfsync.agent.v1.Resync.$Properties|null);
+
+                    /** StatusResponse lastDriverRead */
+                    lastDriverRead?: (vrfsync.agent.v1.Resync.$Properties|null);
+
+                    /** StatusResponse lag */
+                    lag?: (vrfsync.agent.v1.LagSummary.$Properties|null);
+
+                    /** StatusResponse updatesSent */
+                    updatesSent?: (number|null);
+
+                    /** StatusResponse writes */
+                    writes?: (number|null);
+
+                    /** StatusResponse netlinkOverruns */
+                    netlinkOverruns?: (number|null);
+
+                    /** StatusResponse kernelResyncs */
+                    kernelResyncs?: (number|null);
+
+                    /** StatusResponse startedUnixMs */
+                    startedUnixMs?: (number|null);
+
+                    /** StatusResponse firstSyncMs */
+                    firstSyncMs?: (number|null);
+
+                    /** StatusResponse fallenBackGroups */
+                    fallenBackGroups?: (number|null);
+
+                    /** StatusResponse trappingCovers */
+                    trappingCovers?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a StatusResponse. */
+                type $Shape = vrfsync.agent.v1.StatusResponse.$Properties;
+            }
+
+            /**
+             * Properties of a WatchRequest.
+             * @deprecated Use vrfsync.agent.v1.WatchRequest.$Properties instead.
+             */
+            interface IWatchRequest extends vrfsync.agent.v1.WatchRequest.$Properties {
+            }
+
+            /** Represents a WatchRequest. */
+            class WatchRequest {
+
+                /**
+                 * Constructs a new WatchRequest.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.WatchRequest.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /**
+                 * Creates a new WatchRequest instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns WatchRequest instance
+                 */
+                static create(properties: vrfsync.agent.v1.WatchRequest.$Shape): vrfsync.agent.v1.WatchRequest & vrfsync.agent.v1.WatchRequest.$Shape;
+                static create(properties?: vrfsync.agent.v1.WatchRequest.$Properties): vrfsync.agent.v1.WatchRequest;
+
+                /**
+                 * Encodes the specified WatchRequest message. Does not implicitly {@link vrfsync.agent.v1.WatchRequest.verify|verify} messages.
+                 * @param message WatchRequest message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.WatchRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a WatchRequest message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.WatchRequest & vrfsync.agent.v1.WatchRequest.$Shape} WatchRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.WatchRequest & vrfsync.agent.v1.WatchRequest.$Shape;
+
+                /**
+                 * Creates a WatchRequest message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns WatchRequest
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.WatchRequest;
+
+                /**
+                 * Creates a plain object from a WatchRequest message. Also converts values to other types if specified.
+                 * @param message WatchRequest
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.WatchRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this WatchRequest to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace WatchRequest {
+
+                /** Properties of a WatchRequest. */
+                interface $Properties {
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a WatchRequest. */
+                type $Shape = vrfsync.agent.v1.WatchRequest.$Properties;
+            }
+
+            /**
+             * Properties of an OffloadEvent.
+             * @deprecated Use vrfsync.agent.v1.OffloadEvent.$Properties instead.
+             */
+            interface IOffloadEvent extends vrfsync.agent.v1.OffloadEvent.$Properties {
+            }
+
+            /** Represents an OffloadEvent. */
+            class OffloadEvent {
+
+                /**
+                 * Constructs a new OffloadEvent.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.OffloadEvent.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** OffloadEvent unixMs. */
+                unixMs: number;
+
+                /** OffloadEvent kind. */
+                kind: string;
+
+                /** OffloadEvent state. */
+                state: vrfsync.agent.v1.SyncState;
+
+                /** OffloadEvent vrf. */
+                vrf: string;
+
+                /** OffloadEvent key. */
+                key: string;
+
+                /** OffloadEvent code. */
+                code: string;
+
+                /** OffloadEvent message. */
+                message: string;
+
+                /** OffloadEvent count. */
+                count: number;
+
+                /**
+                 * Creates a new OffloadEvent instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns OffloadEvent instance
+                 */
+                static create(properties: vrfsync.agent.v1.OffloadEvent.$Shape): vrfsync.agent.v1.OffloadEvent & vrfsync.agent.v1.OffloadEvent.$Shape;
+                static create(properties?: vrfsync.agent.v1.OffloadEvent.$Properties): vrfsync.agent.v1.OffloadEvent;
+
+                /**
+                 * Encodes the specified OffloadEvent message. Does not implicitly {@link vrfsync.agent.v1.OffloadEvent.verify|verify} messages.
+                 * @param message OffloadEvent message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.OffloadEvent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes an OffloadEvent message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.OffloadEvent & vrfsync.agent.v1.OffloadEvent.$Shape} OffloadEvent
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.OffloadEvent & vrfsync.agent.v1.OffloadEvent.$Shape;
+
+                /**
+                 * Creates an OffloadEvent message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns OffloadEvent
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.OffloadEvent;
+
+                /**
+                 * Creates a plain object from an OffloadEvent message. Also converts values to other types if specified.
+                 * @param message OffloadEvent
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.OffloadEvent, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this OffloadEvent to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace OffloadEvent {
+
+                /** Properties of an OffloadEvent. */
+                interface $Properties {
+
+                    /** OffloadEvent unixMs */
+                    unixMs?: (number|null);
+
+                    /** OffloadEvent kind */
+                    kind?: (string|null);
+
+                    /** OffloadEvent state */
+                    state?: (vrfsync.agent.v1.SyncState|null);
+
+                    /** OffloadEvent vrf */
+                    vrf?: (string|null);
+
+                    /** OffloadEvent key */
+                    key?: (string|null);
+
+                    /** OffloadEvent code */
+                    code?: (string|null);
+
+                    /** OffloadEvent message */
+                    message?: (string|null);
+
+                    /** OffloadEvent count */
+                    count?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of an OffloadEvent. */
+                type $Shape = vrfsync.agent.v1.OffloadEvent.$Properties;
+            }
+        }
+    }
+
     /** Namespace driver. */
     namespace driver {
 

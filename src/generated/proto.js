@@ -4,7 +4,7 @@ import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
-const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $String = $util.global.String, $Array = $util.global.Array, $Number = $util.global.Number, $Boolean = $util.global.Boolean, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt;
+const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError, $TypeError = $util.global.TypeError, $Number = $util.global.Number, $String = $util.global.String, $Boolean = $util.global.Boolean, $parseInt = $util.global.parseInt, $BigInt = $util.global.BigInt, $isFinite = $util.global.isFinite, $Array = $util.global.Array;
 
 // Exported root namespace
 const $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
@@ -17,6 +17,3222 @@ export const vrfsync = $root.vrfsync = (() => {
      * @namespace
      */
     const vrfsync = {};
+
+    vrfsync.agent = (function() {
+
+        /**
+         * Namespace agent.
+         * @memberof vrfsync
+         * @namespace
+         */
+        const agent = {};
+
+        agent.v1 = (function() {
+
+            /**
+             * Namespace v1.
+             * @memberof vrfsync.agent
+             * @namespace
+             */
+            const v1 = {};
+
+            v1.StatusRequest = (function() {
+
+                /**
+                 * Properties of a StatusRequest.
+                 * @typedef {Object} vrfsync.agent.v1.StatusRequest.$Properties
+                 * @property {number|null} [maxFailures] StatusRequest maxFailures
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a StatusRequest.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IStatusRequest
+                 * @augments vrfsync.agent.v1.StatusRequest.$Properties
+                 * @deprecated Use vrfsync.agent.v1.StatusRequest.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a StatusRequest.
+                 * @typedef {vrfsync.agent.v1.StatusRequest.$Properties} vrfsync.agent.v1.StatusRequest.$Shape
+                 */
+
+                /**
+                 * Constructs a new StatusRequest.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a StatusRequest.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.StatusRequest.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const StatusRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * StatusRequest maxFailures.
+                 * @member {number} maxFailures
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @instance
+                 */
+                StatusRequest.prototype.maxFailures = 0;
+
+                /**
+                 * Creates a new StatusRequest instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @static
+                 * @param {vrfsync.agent.v1.StatusRequest.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.StatusRequest} StatusRequest instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.StatusRequest.$Shape): vrfsync.agent.v1.StatusRequest & vrfsync.agent.v1.StatusRequest.$Shape;
+                 *   (properties?: vrfsync.agent.v1.StatusRequest.$Properties): vrfsync.agent.v1.StatusRequest;
+                 * }}
+                 */
+                StatusRequest.create = function(properties) {
+                    return new StatusRequest(properties);
+                };
+
+                /**
+                 * Encodes the specified StatusRequest message. Does not implicitly {@link vrfsync.agent.v1.StatusRequest.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @static
+                 * @param {vrfsync.agent.v1.StatusRequest.$Properties} message StatusRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                StatusRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.maxFailures != null && $Object.hasOwnProperty.call(message, "maxFailures") && message.maxFailures !== 0)
+                        writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.maxFailures);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a StatusRequest message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.StatusRequest & vrfsync.agent.v1.StatusRequest.$Shape} StatusRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                StatusRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.StatusRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.maxFailures = value;
+                                else
+                                    delete message.maxFailures;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a StatusRequest message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.StatusRequest} StatusRequest
+                 */
+                StatusRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.StatusRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.StatusRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.StatusRequest();
+                    if (object.maxFailures != null)
+                        if ($Number(object.maxFailures) !== 0)
+                            message.maxFailures = object.maxFailures >>> 0;
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a StatusRequest message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @static
+                 * @param {vrfsync.agent.v1.StatusRequest} message StatusRequest
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                StatusRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults)
+                        object.maxFailures = 0;
+                    if (message.maxFailures != null && $Object.hasOwnProperty.call(message, "maxFailures"))
+                        object.maxFailures = message.maxFailures;
+                    return object;
+                };
+
+                /**
+                 * Converts this StatusRequest to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.StatusRequest
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                StatusRequest.prototype.toJSON = function() {
+                    return StatusRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return StatusRequest;
+            })();
+
+            /**
+             * SyncState enum.
+             * @name vrfsync.agent.v1.SyncState
+             * @enum {number}
+             * @property {number} SYNC_STATE_UNSPECIFIED=0 SYNC_STATE_UNSPECIFIED value
+             * @property {number} SYNC_STATE_STARTING=1 SYNC_STATE_STARTING value
+             * @property {number} SYNC_STATE_BACKUP=2 SYNC_STATE_BACKUP value
+             * @property {number} SYNC_STATE_SYNCING=3 SYNC_STATE_SYNCING value
+             * @property {number} SYNC_STATE_IN_SYNC=4 SYNC_STATE_IN_SYNC value
+             * @property {number} SYNC_STATE_DISCONNECTED=5 SYNC_STATE_DISCONNECTED value
+             * @property {number} SYNC_STATE_STOPPED=6 SYNC_STATE_STOPPED value
+             */
+            v1.SyncState = (function() {
+                const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                values[valuesById[0] = "SYNC_STATE_UNSPECIFIED"] = 0;
+                values[valuesById[1] = "SYNC_STATE_STARTING"] = 1;
+                values[valuesById[2] = "SYNC_STATE_BACKUP"] = 2;
+                values[valuesById[3] = "SYNC_STATE_SYNCING"] = 3;
+                values[valuesById[4] = "SYNC_STATE_IN_SYNC"] = 4;
+                values[valuesById[5] = "SYNC_STATE_DISCONNECTED"] = 5;
+                values[valuesById[6] = "SYNC_STATE_STOPPED"] = 6;
+                return values;
+            })();
+
+            v1.DriverStatus = (function() {
+
+                /**
+                 * Properties of a DriverStatus.
+                 * @typedef {Object} vrfsync.agent.v1.DriverStatus.$Properties
+                 * @property {string|null} [address] DriverStatus address
+                 * @property {boolean|null} [connected] DriverStatus connected
+                 * @property {string|null} [role] DriverStatus role
+                 * @property {number|null} [bootEpoch] DriverStatus bootEpoch
+                 * @property {number|null} [reconnects] DriverStatus reconnects
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a DriverStatus.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IDriverStatus
+                 * @augments vrfsync.agent.v1.DriverStatus.$Properties
+                 * @deprecated Use vrfsync.agent.v1.DriverStatus.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a DriverStatus.
+                 * @typedef {vrfsync.agent.v1.DriverStatus.$Properties} vrfsync.agent.v1.DriverStatus.$Shape
+                 */
+
+                /**
+                 * Constructs a new DriverStatus.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a DriverStatus.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.DriverStatus.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const DriverStatus = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * DriverStatus address.
+                 * @member {string} address
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @instance
+                 */
+                DriverStatus.prototype.address = "";
+
+                /**
+                 * DriverStatus connected.
+                 * @member {boolean} connected
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @instance
+                 */
+                DriverStatus.prototype.connected = false;
+
+                /**
+                 * DriverStatus role.
+                 * @member {string} role
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @instance
+                 */
+                DriverStatus.prototype.role = "";
+
+                /**
+                 * DriverStatus bootEpoch.
+                 * @member {number} bootEpoch
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @instance
+                 */
+                DriverStatus.prototype.bootEpoch = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * DriverStatus reconnects.
+                 * @member {number} reconnects
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @instance
+                 */
+                DriverStatus.prototype.reconnects = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Creates a new DriverStatus instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @static
+                 * @param {vrfsync.agent.v1.DriverStatus.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.DriverStatus} DriverStatus instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.DriverStatus.$Shape): vrfsync.agent.v1.DriverStatus & vrfsync.agent.v1.DriverStatus.$Shape;
+                 *   (properties?: vrfsync.agent.v1.DriverStatus.$Properties): vrfsync.agent.v1.DriverStatus;
+                 * }}
+                 */
+                DriverStatus.create = function(properties) {
+                    return new DriverStatus(properties);
+                };
+
+                /**
+                 * Encodes the specified DriverStatus message. Does not implicitly {@link vrfsync.agent.v1.DriverStatus.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @static
+                 * @param {vrfsync.agent.v1.DriverStatus.$Properties} message DriverStatus message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                DriverStatus.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.address != null && $Object.hasOwnProperty.call(message, "address") && message.address !== "")
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.address);
+                    if (message.connected != null && $Object.hasOwnProperty.call(message, "connected") && message.connected !== false)
+                        writer.uint32(/* id 2, wireType 0 =*/16).bool(message.connected);
+                    if (message.role != null && $Object.hasOwnProperty.call(message, "role") && message.role !== "")
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.role);
+                    if (message.bootEpoch != null && $Object.hasOwnProperty.call(message, "bootEpoch") && (typeof message.bootEpoch === "object" ? message.bootEpoch.low || message.bootEpoch.high : message.bootEpoch !== 0))
+                        writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.bootEpoch);
+                    if (message.reconnects != null && $Object.hasOwnProperty.call(message, "reconnects") && (typeof message.reconnects === "object" ? message.reconnects.low || message.reconnects.high : message.reconnects !== 0))
+                        writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.reconnects);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a DriverStatus message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.DriverStatus & vrfsync.agent.v1.DriverStatus.$Shape} DriverStatus
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                DriverStatus.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.DriverStatus();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.address = value;
+                                else
+                                    delete message.address;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.bool())
+                                    message.connected = value;
+                                else
+                                    delete message.connected;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.role = value;
+                                else
+                                    delete message.role;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.bootEpoch = value;
+                                else
+                                    delete message.bootEpoch;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.reconnects = value;
+                                else
+                                    delete message.reconnects;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a DriverStatus message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.DriverStatus} DriverStatus
+                 */
+                DriverStatus.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.DriverStatus)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.DriverStatus: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.DriverStatus();
+                    if (object.address != null)
+                        if (typeof object.address !== "string" || object.address.length)
+                            message.address = $String(object.address);
+                    if (object.connected != null)
+                        if (object.connected)
+                            message.connected = $Boolean(object.connected);
+                    if (object.role != null)
+                        if (typeof object.role !== "string" || object.role.length)
+                            message.role = $String(object.role);
+                    if (object.bootEpoch != null)
+                        if (typeof object.bootEpoch === "object" ? object.bootEpoch.low || object.bootEpoch.high : $Number(object.bootEpoch) !== 0)
+                            if ($util.Long)
+                                message.bootEpoch = $util.Long.fromValue(object.bootEpoch, true);
+                            else if (typeof object.bootEpoch === "string")
+                                message.bootEpoch = $parseInt(object.bootEpoch, 10);
+                            else if (typeof object.bootEpoch === "number")
+                                message.bootEpoch = object.bootEpoch;
+                            else if (typeof object.bootEpoch === "object")
+                                message.bootEpoch = new $util.LongBits(object.bootEpoch.low >>> 0, object.bootEpoch.high >>> 0).toNumber(true);
+                    if (object.reconnects != null)
+                        if (typeof object.reconnects === "object" ? object.reconnects.low || object.reconnects.high : $Number(object.reconnects) !== 0)
+                            if ($util.Long)
+                                message.reconnects = $util.Long.fromValue(object.reconnects, true);
+                            else if (typeof object.reconnects === "string")
+                                message.reconnects = $parseInt(object.reconnects, 10);
+                            else if (typeof object.reconnects === "number")
+                                message.reconnects = object.reconnects;
+                            else if (typeof object.reconnects === "object")
+                                message.reconnects = new $util.LongBits(object.reconnects.low >>> 0, object.reconnects.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a DriverStatus message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @static
+                 * @param {vrfsync.agent.v1.DriverStatus} message DriverStatus
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                DriverStatus.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.address = "";
+                        object.connected = false;
+                        object.role = "";
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.bootEpoch = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.bootEpoch = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.reconnects = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.reconnects = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    }
+                    if (message.address != null && $Object.hasOwnProperty.call(message, "address"))
+                        object.address = message.address;
+                    if (message.connected != null && $Object.hasOwnProperty.call(message, "connected"))
+                        object.connected = message.connected;
+                    if (message.role != null && $Object.hasOwnProperty.call(message, "role"))
+                        object.role = message.role;
+                    if (message.bootEpoch != null && $Object.hasOwnProperty.call(message, "bootEpoch"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.bootEpoch = typeof message.bootEpoch === "number" ? $BigInt(message.bootEpoch) : $util.Long.fromBits(message.bootEpoch.low >>> 0, message.bootEpoch.high >>> 0, true).toBigInt();
+                        else if (typeof message.bootEpoch === "number")
+                            object.bootEpoch = options.longs === $String ? $String(message.bootEpoch) : message.bootEpoch;
+                        else
+                            object.bootEpoch = options.longs === $String ? $util.Long.prototype.toString.call(message.bootEpoch) : options.longs === $Number ? new $util.LongBits(message.bootEpoch.low >>> 0, message.bootEpoch.high >>> 0).toNumber(true) : message.bootEpoch;
+                    if (message.reconnects != null && $Object.hasOwnProperty.call(message, "reconnects"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.reconnects = typeof message.reconnects === "number" ? $BigInt(message.reconnects) : $util.Long.fromBits(message.reconnects.low >>> 0, message.reconnects.high >>> 0, true).toBigInt();
+                        else if (typeof message.reconnects === "number")
+                            object.reconnects = options.longs === $String ? $String(message.reconnects) : message.reconnects;
+                        else
+                            object.reconnects = options.longs === $String ? $util.Long.prototype.toString.call(message.reconnects) : options.longs === $Number ? new $util.LongBits(message.reconnects.low >>> 0, message.reconnects.high >>> 0).toNumber(true) : message.reconnects;
+                    return object;
+                };
+
+                /**
+                 * Converts this DriverStatus to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.DriverStatus
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                DriverStatus.prototype.toJSON = function() {
+                    return DriverStatus.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return DriverStatus;
+            })();
+
+            v1.TableCounts = (function() {
+
+                /**
+                 * Properties of a TableCounts.
+                 * @typedef {Object} vrfsync.agent.v1.TableCounts.$Properties
+                 * @property {string|null} [vrf] TableCounts vrf
+                 * @property {string|null} [table] TableCounts table
+                 * @property {number|null} [installed] TableCounts installed
+                 * @property {number|null} [pending] TableCounts pending
+                 * @property {number|null} [failed] TableCounts failed
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a TableCounts.
+                 * @memberof vrfsync.agent.v1
+                 * @interface ITableCounts
+                 * @augments vrfsync.agent.v1.TableCounts.$Properties
+                 * @deprecated Use vrfsync.agent.v1.TableCounts.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a TableCounts.
+                 * @typedef {vrfsync.agent.v1.TableCounts.$Properties} vrfsync.agent.v1.TableCounts.$Shape
+                 */
+
+                /**
+                 * Constructs a new TableCounts.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a TableCounts.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.TableCounts.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const TableCounts = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * TableCounts vrf.
+                 * @member {string} vrf
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @instance
+                 */
+                TableCounts.prototype.vrf = "";
+
+                /**
+                 * TableCounts table.
+                 * @member {string} table
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @instance
+                 */
+                TableCounts.prototype.table = "";
+
+                /**
+                 * TableCounts installed.
+                 * @member {number} installed
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @instance
+                 */
+                TableCounts.prototype.installed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * TableCounts pending.
+                 * @member {number} pending
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @instance
+                 */
+                TableCounts.prototype.pending = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * TableCounts failed.
+                 * @member {number} failed
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @instance
+                 */
+                TableCounts.prototype.failed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Creates a new TableCounts instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @static
+                 * @param {vrfsync.agent.v1.TableCounts.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.TableCounts} TableCounts instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.TableCounts.$Shape): vrfsync.agent.v1.TableCounts & vrfsync.agent.v1.TableCounts.$Shape;
+                 *   (properties?: vrfsync.agent.v1.TableCounts.$Properties): vrfsync.agent.v1.TableCounts;
+                 * }}
+                 */
+                TableCounts.create = function(properties) {
+                    return new TableCounts(properties);
+                };
+
+                /**
+                 * Encodes the specified TableCounts message. Does not implicitly {@link vrfsync.agent.v1.TableCounts.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @static
+                 * @param {vrfsync.agent.v1.TableCounts.$Properties} message TableCounts message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                TableCounts.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.vrf != null && $Object.hasOwnProperty.call(message, "vrf") && message.vrf !== "")
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.vrf);
+                    if (message.table != null && $Object.hasOwnProperty.call(message, "table") && message.table !== "")
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.table);
+                    if (message.installed != null && $Object.hasOwnProperty.call(message, "installed") && (typeof message.installed === "object" ? message.installed.low || message.installed.high : message.installed !== 0))
+                        writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.installed);
+                    if (message.pending != null && $Object.hasOwnProperty.call(message, "pending") && (typeof message.pending === "object" ? message.pending.low || message.pending.high : message.pending !== 0))
+                        writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.pending);
+                    if (message.failed != null && $Object.hasOwnProperty.call(message, "failed") && (typeof message.failed === "object" ? message.failed.low || message.failed.high : message.failed !== 0))
+                        writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.failed);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a TableCounts message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.TableCounts & vrfsync.agent.v1.TableCounts.$Shape} TableCounts
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                TableCounts.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.TableCounts();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.vrf = value;
+                                else
+                                    delete message.vrf;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.table = value;
+                                else
+                                    delete message.table;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.installed = value;
+                                else
+                                    delete message.installed;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.pending = value;
+                                else
+                                    delete message.pending;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.failed = value;
+                                else
+                                    delete message.failed;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a TableCounts message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.TableCounts} TableCounts
+                 */
+                TableCounts.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.TableCounts)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.TableCounts: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.TableCounts();
+                    if (object.vrf != null)
+                        if (typeof object.vrf !== "string" || object.vrf.length)
+                            message.vrf = $String(object.vrf);
+                    if (object.table != null)
+                        if (typeof object.table !== "string" || object.table.length)
+                            message.table = $String(object.table);
+                    if (object.installed != null)
+                        if (typeof object.installed === "object" ? object.installed.low || object.installed.high : $Number(object.installed) !== 0)
+                            if ($util.Long)
+                                message.installed = $util.Long.fromValue(object.installed, true);
+                            else if (typeof object.installed === "string")
+                                message.installed = $parseInt(object.installed, 10);
+                            else if (typeof object.installed === "number")
+                                message.installed = object.installed;
+                            else if (typeof object.installed === "object")
+                                message.installed = new $util.LongBits(object.installed.low >>> 0, object.installed.high >>> 0).toNumber(true);
+                    if (object.pending != null)
+                        if (typeof object.pending === "object" ? object.pending.low || object.pending.high : $Number(object.pending) !== 0)
+                            if ($util.Long)
+                                message.pending = $util.Long.fromValue(object.pending, true);
+                            else if (typeof object.pending === "string")
+                                message.pending = $parseInt(object.pending, 10);
+                            else if (typeof object.pending === "number")
+                                message.pending = object.pending;
+                            else if (typeof object.pending === "object")
+                                message.pending = new $util.LongBits(object.pending.low >>> 0, object.pending.high >>> 0).toNumber(true);
+                    if (object.failed != null)
+                        if (typeof object.failed === "object" ? object.failed.low || object.failed.high : $Number(object.failed) !== 0)
+                            if ($util.Long)
+                                message.failed = $util.Long.fromValue(object.failed, true);
+                            else if (typeof object.failed === "string")
+                                message.failed = $parseInt(object.failed, 10);
+                            else if (typeof object.failed === "number")
+                                message.failed = object.failed;
+                            else if (typeof object.failed === "object")
+                                message.failed = new $util.LongBits(object.failed.low >>> 0, object.failed.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a TableCounts message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @static
+                 * @param {vrfsync.agent.v1.TableCounts} message TableCounts
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                TableCounts.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.vrf = "";
+                        object.table = "";
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.installed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.installed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.pending = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.pending = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.failed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.failed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    }
+                    if (message.vrf != null && $Object.hasOwnProperty.call(message, "vrf"))
+                        object.vrf = message.vrf;
+                    if (message.table != null && $Object.hasOwnProperty.call(message, "table"))
+                        object.table = message.table;
+                    if (message.installed != null && $Object.hasOwnProperty.call(message, "installed"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.installed = typeof message.installed === "number" ? $BigInt(message.installed) : $util.Long.fromBits(message.installed.low >>> 0, message.installed.high >>> 0, true).toBigInt();
+                        else if (typeof message.installed === "number")
+                            object.installed = options.longs === $String ? $String(message.installed) : message.installed;
+                        else
+                            object.installed = options.longs === $String ? $util.Long.prototype.toString.call(message.installed) : options.longs === $Number ? new $util.LongBits(message.installed.low >>> 0, message.installed.high >>> 0).toNumber(true) : message.installed;
+                    if (message.pending != null && $Object.hasOwnProperty.call(message, "pending"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.pending = typeof message.pending === "number" ? $BigInt(message.pending) : $util.Long.fromBits(message.pending.low >>> 0, message.pending.high >>> 0, true).toBigInt();
+                        else if (typeof message.pending === "number")
+                            object.pending = options.longs === $String ? $String(message.pending) : message.pending;
+                        else
+                            object.pending = options.longs === $String ? $util.Long.prototype.toString.call(message.pending) : options.longs === $Number ? new $util.LongBits(message.pending.low >>> 0, message.pending.high >>> 0).toNumber(true) : message.pending;
+                    if (message.failed != null && $Object.hasOwnProperty.call(message, "failed"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.failed = typeof message.failed === "number" ? $BigInt(message.failed) : $util.Long.fromBits(message.failed.low >>> 0, message.failed.high >>> 0, true).toBigInt();
+                        else if (typeof message.failed === "number")
+                            object.failed = options.longs === $String ? $String(message.failed) : message.failed;
+                        else
+                            object.failed = options.longs === $String ? $util.Long.prototype.toString.call(message.failed) : options.longs === $Number ? new $util.LongBits(message.failed.low >>> 0, message.failed.high >>> 0).toNumber(true) : message.failed;
+                    return object;
+                };
+
+                /**
+                 * Converts this TableCounts to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.TableCounts
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                TableCounts.prototype.toJSON = function() {
+                    return TableCounts.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return TableCounts;
+            })();
+
+            v1.Failure = (function() {
+
+                /**
+                 * Properties of a Failure.
+                 * @typedef {Object} vrfsync.agent.v1.Failure.$Properties
+                 * @property {string|null} [vrf] Failure vrf
+                 * @property {string|null} [key] Failure key
+                 * @property {string|null} [code] Failure code
+                 * @property {string|null} [message] Failure message
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a Failure.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IFailure
+                 * @augments vrfsync.agent.v1.Failure.$Properties
+                 * @deprecated Use vrfsync.agent.v1.Failure.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a Failure.
+                 * @typedef {vrfsync.agent.v1.Failure.$Properties} vrfsync.agent.v1.Failure.$Shape
+                 */
+
+                /**
+                 * Constructs a new Failure.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a Failure.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.Failure.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const Failure = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * Failure vrf.
+                 * @member {string} vrf
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @instance
+                 */
+                Failure.prototype.vrf = "";
+
+                /**
+                 * Failure key.
+                 * @member {string} key
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @instance
+                 */
+                Failure.prototype.key = "";
+
+                /**
+                 * Failure code.
+                 * @member {string} code
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @instance
+                 */
+                Failure.prototype.code = "";
+
+                /**
+                 * Failure message.
+                 * @member {string} message
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @instance
+                 */
+                Failure.prototype.message = "";
+
+                /**
+                 * Creates a new Failure instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @static
+                 * @param {vrfsync.agent.v1.Failure.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.Failure} Failure instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.Failure.$Shape): vrfsync.agent.v1.Failure & vrfsync.agent.v1.Failure.$Shape;
+                 *   (properties?: vrfsync.agent.v1.Failure.$Properties): vrfsync.agent.v1.Failure;
+                 * }}
+                 */
+                Failure.create = function(properties) {
+                    return new Failure(properties);
+                };
+
+                /**
+                 * Encodes the specified Failure message. Does not implicitly {@link vrfsync.agent.v1.Failure.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @static
+                 * @param {vrfsync.agent.v1.Failure.$Properties} message Failure message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Failure.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.vrf != null && $Object.hasOwnProperty.call(message, "vrf") && message.vrf !== "")
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.vrf);
+                    if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key !== "")
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.key);
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== "")
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.code);
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                        writer.uint32(/* id 4, wireType 2 =*/34).string(message.message);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a Failure message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.Failure & vrfsync.agent.v1.Failure.$Shape} Failure
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Failure.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.Failure();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.vrf = value;
+                                else
+                                    delete message.vrf;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.key = value;
+                                else
+                                    delete message.key;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.code = value;
+                                else
+                                    delete message.code;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.message = value;
+                                else
+                                    delete message.message;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a Failure message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.Failure} Failure
+                 */
+                Failure.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.Failure)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.Failure: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.Failure();
+                    if (object.vrf != null)
+                        if (typeof object.vrf !== "string" || object.vrf.length)
+                            message.vrf = $String(object.vrf);
+                    if (object.key != null)
+                        if (typeof object.key !== "string" || object.key.length)
+                            message.key = $String(object.key);
+                    if (object.code != null)
+                        if (typeof object.code !== "string" || object.code.length)
+                            message.code = $String(object.code);
+                    if (object.message != null)
+                        if (typeof object.message !== "string" || object.message.length)
+                            message.message = $String(object.message);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a Failure message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @static
+                 * @param {vrfsync.agent.v1.Failure} message Failure
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                Failure.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        object.vrf = "";
+                        object.key = "";
+                        object.code = "";
+                        object.message = "";
+                    }
+                    if (message.vrf != null && $Object.hasOwnProperty.call(message, "vrf"))
+                        object.vrf = message.vrf;
+                    if (message.key != null && $Object.hasOwnProperty.call(message, "key"))
+                        object.key = message.key;
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                        object.code = message.code;
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                        object.message = message.message;
+                    return object;
+                };
+
+                /**
+                 * Converts this Failure to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.Failure
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                Failure.prototype.toJSON = function() {
+                    return Failure.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return Failure;
+            })();
+
+            v1.Resync = (function() {
+
+                /**
+                 * Properties of a Resync.
+                 * @typedef {Object} vrfsync.agent.v1.Resync.$Properties
+                 * @property {number|null} [unixMs] Resync unixMs
+                 * @property {string|null} [reason] Resync reason
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a Resync.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IResync
+                 * @augments vrfsync.agent.v1.Resync.$Properties
+                 * @deprecated Use vrfsync.agent.v1.Resync.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a Resync.
+                 * @typedef {vrfsync.agent.v1.Resync.$Properties} vrfsync.agent.v1.Resync.$Shape
+                 */
+
+                /**
+                 * Constructs a new Resync.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a Resync.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.Resync.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const Resync = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * Resync unixMs.
+                 * @member {number} unixMs
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @instance
+                 */
+                Resync.prototype.unixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+                /**
+                 * Resync reason.
+                 * @member {string} reason
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @instance
+                 */
+                Resync.prototype.reason = "";
+
+                /**
+                 * Creates a new Resync instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @static
+                 * @param {vrfsync.agent.v1.Resync.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.Resync} Resync instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.Resync.$Shape): vrfsync.agent.v1.Resync & vrfsync.agent.v1.Resync.$Shape;
+                 *   (properties?: vrfsync.agent.v1.Resync.$Properties): vrfsync.agent.v1.Resync;
+                 * }}
+                 */
+                Resync.create = function(properties) {
+                    return new Resync(properties);
+                };
+
+                /**
+                 * Encodes the specified Resync message. Does not implicitly {@link vrfsync.agent.v1.Resync.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @static
+                 * @param {vrfsync.agent.v1.Resync.$Properties} message Resync message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                Resync.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.unixMs != null && $Object.hasOwnProperty.call(message, "unixMs") && (typeof message.unixMs === "object" ? message.unixMs.low || message.unixMs.high : message.unixMs !== 0))
+                        writer.uint32(/* id 1, wireType 0 =*/8).int64(message.unixMs);
+                    if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a Resync message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.Resync & vrfsync.agent.v1.Resync.$Shape} Resync
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                Resync.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.Resync();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.unixMs = value;
+                                else
+                                    delete message.unixMs;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.reason = value;
+                                else
+                                    delete message.reason;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a Resync message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.Resync} Resync
+                 */
+                Resync.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.Resync)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.Resync: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.Resync();
+                    if (object.unixMs != null)
+                        if (typeof object.unixMs === "object" ? object.unixMs.low || object.unixMs.high : $Number(object.unixMs) !== 0)
+                            if ($util.Long)
+                                message.unixMs = $util.Long.fromValue(object.unixMs, false);
+                            else if (typeof object.unixMs === "string")
+                                message.unixMs = $parseInt(object.unixMs, 10);
+                            else if (typeof object.unixMs === "number")
+                                message.unixMs = object.unixMs;
+                            else if (typeof object.unixMs === "object")
+                                message.unixMs = new $util.LongBits(object.unixMs.low >>> 0, object.unixMs.high >>> 0).toNumber();
+                    if (object.reason != null)
+                        if (typeof object.reason !== "string" || object.reason.length)
+                            message.reason = $String(object.reason);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a Resync message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @static
+                 * @param {vrfsync.agent.v1.Resync} message Resync
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                Resync.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, false);
+                            object.unixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.unixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.reason = "";
+                    }
+                    if (message.unixMs != null && $Object.hasOwnProperty.call(message, "unixMs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.unixMs = typeof message.unixMs === "number" ? $BigInt(message.unixMs) : $util.Long.fromBits(message.unixMs.low >>> 0, message.unixMs.high >>> 0, false).toBigInt();
+                        else if (typeof message.unixMs === "number")
+                            object.unixMs = options.longs === $String ? $String(message.unixMs) : message.unixMs;
+                        else
+                            object.unixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.unixMs) : options.longs === $Number ? new $util.LongBits(message.unixMs.low >>> 0, message.unixMs.high >>> 0).toNumber() : message.unixMs;
+                    if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                        object.reason = message.reason;
+                    return object;
+                };
+
+                /**
+                 * Converts this Resync to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.Resync
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                Resync.prototype.toJSON = function() {
+                    return Resync.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return Resync;
+            })();
+
+            v1.LagSummary = (function() {
+
+                /**
+                 * Properties of a LagSummary.
+                 * @typedef {Object} vrfsync.agent.v1.LagSummary.$Properties
+                 * @property {number|null} [updates] LagSummary updates
+                 * @property {number|null} [p50Ms] LagSummary p50Ms
+                 * @property {number|null} [p99Ms] LagSummary p99Ms
+                 * @property {number|null} [maxMs] LagSummary maxMs
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a LagSummary.
+                 * @memberof vrfsync.agent.v1
+                 * @interface ILagSummary
+                 * @augments vrfsync.agent.v1.LagSummary.$Properties
+                 * @deprecated Use vrfsync.agent.v1.LagSummary.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a LagSummary.
+                 * @typedef {vrfsync.agent.v1.LagSummary.$Properties} vrfsync.agent.v1.LagSummary.$Shape
+                 */
+
+                /**
+                 * Constructs a new LagSummary.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a LagSummary.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.LagSummary.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const LagSummary = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * LagSummary updates.
+                 * @member {number} updates
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @instance
+                 */
+                LagSummary.prototype.updates = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * LagSummary p50Ms.
+                 * @member {number} p50Ms
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @instance
+                 */
+                LagSummary.prototype.p50Ms = 0;
+
+                /**
+                 * LagSummary p99Ms.
+                 * @member {number} p99Ms
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @instance
+                 */
+                LagSummary.prototype.p99Ms = 0;
+
+                /**
+                 * LagSummary maxMs.
+                 * @member {number} maxMs
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @instance
+                 */
+                LagSummary.prototype.maxMs = 0;
+
+                /**
+                 * Creates a new LagSummary instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @static
+                 * @param {vrfsync.agent.v1.LagSummary.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.LagSummary} LagSummary instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.LagSummary.$Shape): vrfsync.agent.v1.LagSummary & vrfsync.agent.v1.LagSummary.$Shape;
+                 *   (properties?: vrfsync.agent.v1.LagSummary.$Properties): vrfsync.agent.v1.LagSummary;
+                 * }}
+                 */
+                LagSummary.create = function(properties) {
+                    return new LagSummary(properties);
+                };
+
+                /**
+                 * Encodes the specified LagSummary message. Does not implicitly {@link vrfsync.agent.v1.LagSummary.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @static
+                 * @param {vrfsync.agent.v1.LagSummary.$Properties} message LagSummary message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                LagSummary.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.updates != null && $Object.hasOwnProperty.call(message, "updates") && (typeof message.updates === "object" ? message.updates.low || message.updates.high : message.updates !== 0))
+                        writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.updates);
+                    if (message.p50Ms != null && $Object.hasOwnProperty.call(message, "p50Ms") && !$Object.is(message.p50Ms, 0))
+                        writer.uint32(/* id 2, wireType 1 =*/17).double(message.p50Ms);
+                    if (message.p99Ms != null && $Object.hasOwnProperty.call(message, "p99Ms") && !$Object.is(message.p99Ms, 0))
+                        writer.uint32(/* id 3, wireType 1 =*/25).double(message.p99Ms);
+                    if (message.maxMs != null && $Object.hasOwnProperty.call(message, "maxMs") && !$Object.is(message.maxMs, 0))
+                        writer.uint32(/* id 4, wireType 1 =*/33).double(message.maxMs);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a LagSummary message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.LagSummary & vrfsync.agent.v1.LagSummary.$Shape} LagSummary
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                LagSummary.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.LagSummary();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.updates = value;
+                                else
+                                    delete message.updates;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 1)
+                                    break;
+                                if (!$Object.is(value = reader.double(), 0))
+                                    message.p50Ms = value;
+                                else
+                                    delete message.p50Ms;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 1)
+                                    break;
+                                if (!$Object.is(value = reader.double(), 0))
+                                    message.p99Ms = value;
+                                else
+                                    delete message.p99Ms;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 1)
+                                    break;
+                                if (!$Object.is(value = reader.double(), 0))
+                                    message.maxMs = value;
+                                else
+                                    delete message.maxMs;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a LagSummary message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.LagSummary} LagSummary
+                 */
+                LagSummary.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.LagSummary)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.LagSummary: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.LagSummary();
+                    if (object.updates != null)
+                        if (typeof object.updates === "object" ? object.updates.low || object.updates.high : $Number(object.updates) !== 0)
+                            if ($util.Long)
+                                message.updates = $util.Long.fromValue(object.updates, true);
+                            else if (typeof object.updates === "string")
+                                message.updates = $parseInt(object.updates, 10);
+                            else if (typeof object.updates === "number")
+                                message.updates = object.updates;
+                            else if (typeof object.updates === "object")
+                                message.updates = new $util.LongBits(object.updates.low >>> 0, object.updates.high >>> 0).toNumber(true);
+                    if (object.p50Ms != null)
+                        if (!$Object.is($Number(object.p50Ms), 0))
+                            message.p50Ms = $Number(object.p50Ms);
+                    if (object.p99Ms != null)
+                        if (!$Object.is($Number(object.p99Ms), 0))
+                            message.p99Ms = $Number(object.p99Ms);
+                    if (object.maxMs != null)
+                        if (!$Object.is($Number(object.maxMs), 0))
+                            message.maxMs = $Number(object.maxMs);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a LagSummary message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @static
+                 * @param {vrfsync.agent.v1.LagSummary} message LagSummary
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                LagSummary.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.updates = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.updates = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.p50Ms = 0;
+                        object.p99Ms = 0;
+                        object.maxMs = 0;
+                    }
+                    if (message.updates != null && $Object.hasOwnProperty.call(message, "updates"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.updates = typeof message.updates === "number" ? $BigInt(message.updates) : $util.Long.fromBits(message.updates.low >>> 0, message.updates.high >>> 0, true).toBigInt();
+                        else if (typeof message.updates === "number")
+                            object.updates = options.longs === $String ? $String(message.updates) : message.updates;
+                        else
+                            object.updates = options.longs === $String ? $util.Long.prototype.toString.call(message.updates) : options.longs === $Number ? new $util.LongBits(message.updates.low >>> 0, message.updates.high >>> 0).toNumber(true) : message.updates;
+                    if (message.p50Ms != null && $Object.hasOwnProperty.call(message, "p50Ms"))
+                        object.p50Ms = options.json && !$isFinite(message.p50Ms) ? $String(message.p50Ms) : message.p50Ms;
+                    if (message.p99Ms != null && $Object.hasOwnProperty.call(message, "p99Ms"))
+                        object.p99Ms = options.json && !$isFinite(message.p99Ms) ? $String(message.p99Ms) : message.p99Ms;
+                    if (message.maxMs != null && $Object.hasOwnProperty.call(message, "maxMs"))
+                        object.maxMs = options.json && !$isFinite(message.maxMs) ? $String(message.maxMs) : message.maxMs;
+                    return object;
+                };
+
+                /**
+                 * Converts this LagSummary to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.LagSummary
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                LagSummary.prototype.toJSON = function() {
+                    return LagSummary.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return LagSummary;
+            })();
+
+            v1.StatusResponse = (function() {
+
+                /**
+                 * Properties of a StatusResponse.
+                 * @typedef {Object} vrfsync.agent.v1.StatusResponse.$Properties
+                 * @property {vrfsync.agent.v1.SyncState|null} [state] StatusResponse state
+                 * @property {vrfsync.agent.v1.DriverStatus.$Properties|null} [driver] StatusResponse driver
+                 * @property {Array.<vrfsync.agent.v1.TableCounts.$Properties>|null} [counts] StatusResponse counts
+                 * @property {Array.<vrfsync.agent.v1.Failure.$Properties>|null} [failures] StatusResponse failures
+                 * @property {number|null} [failuresTotal] StatusResponse failuresTotal
+                 * @property {vrfsync.agent.v1.Resync.$Properties|null} [lastKernelResync] StatusResponse lastKernelResync
+                 * @property {vrfsync.agent.v1.Resync.$Properties|null} [lastDriverRead] StatusResponse lastDriverRead
+                 * @property {vrfsync.agent.v1.LagSummary.$Properties|null} [lag] StatusResponse lag
+                 * @property {number|null} [updatesSent] StatusResponse updatesSent
+                 * @property {number|null} [writes] StatusResponse writes
+                 * @property {number|null} [netlinkOverruns] StatusResponse netlinkOverruns
+                 * @property {number|null} [kernelResyncs] StatusResponse kernelResyncs
+                 * @property {number|null} [startedUnixMs] StatusResponse startedUnixMs
+                 * @property {number|null} [firstSyncMs] StatusResponse firstSyncMs
+                 * @property {number|null} [fallenBackGroups] StatusResponse fallenBackGroups
+                 * @property {number|null} [trappingCovers] StatusResponse trappingCovers
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a StatusResponse.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IStatusResponse
+                 * @augments vrfsync.agent.v1.StatusResponse.$Properties
+                 * @deprecated Use vrfsync.agent.v1.StatusResponse.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a StatusResponse.
+                 * @typedef {vrfsync.agent.v1.StatusResponse.$Properties} vrfsync.agent.v1.StatusResponse.$Shape
+                 */
+
+                /**
+                 * Constructs a new StatusResponse.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a StatusResponse.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.StatusResponse.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const StatusResponse = function (properties) {
+                    this.counts = [];
+                    this.failures = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * StatusResponse state.
+                 * @member {vrfsync.agent.v1.SyncState} state
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.state = 0;
+
+                /**
+                 * StatusResponse driver.
+                 * @member {vrfsync.agent.v1.DriverStatus.$Properties|null|undefined} driver
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.driver = null;
+
+                /**
+                 * StatusResponse counts.
+                 * @member {Array.<vrfsync.agent.v1.TableCounts.$Properties>} counts
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.counts = $util.emptyArray;
+
+                /**
+                 * StatusResponse failures.
+                 * @member {Array.<vrfsync.agent.v1.Failure.$Properties>} failures
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.failures = $util.emptyArray;
+
+                /**
+                 * StatusResponse failuresTotal.
+                 * @member {number} failuresTotal
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.failuresTotal = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * StatusResponse lastKernelResync.
+                 * @member {vrfsync.agent.v1.Resync.$Properties|null|undefined} lastKernelResync
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.lastKernelResync = null;
+
+                /**
+                 * StatusResponse lastDriverRead.
+                 * @member {vrfsync.agent.v1.Resync.$Properties|null|undefined} lastDriverRead
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.lastDriverRead = null;
+
+                /**
+                 * StatusResponse lag.
+                 * @member {vrfsync.agent.v1.LagSummary.$Properties|null|undefined} lag
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.lag = null;
+
+                /**
+                 * StatusResponse updatesSent.
+                 * @member {number} updatesSent
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.updatesSent = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * StatusResponse writes.
+                 * @member {number} writes
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.writes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * StatusResponse netlinkOverruns.
+                 * @member {number} netlinkOverruns
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.netlinkOverruns = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * StatusResponse kernelResyncs.
+                 * @member {number} kernelResyncs
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.kernelResyncs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * StatusResponse startedUnixMs.
+                 * @member {number} startedUnixMs
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.startedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+                /**
+                 * StatusResponse firstSyncMs.
+                 * @member {number} firstSyncMs
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.firstSyncMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+                /**
+                 * StatusResponse fallenBackGroups.
+                 * @member {number} fallenBackGroups
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.fallenBackGroups = 0;
+
+                /**
+                 * StatusResponse trappingCovers.
+                 * @member {number} trappingCovers
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.trappingCovers = 0;
+
+                /**
+                 * Creates a new StatusResponse instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @static
+                 * @param {vrfsync.agent.v1.StatusResponse.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.StatusResponse} StatusResponse instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.StatusResponse.$Shape): vrfsync.agent.v1.StatusResponse & vrfsync.agent.v1.StatusResponse.$Shape;
+                 *   (properties?: vrfsync.agent.v1.StatusResponse.$Properties): vrfsync.agent.v1.StatusResponse;
+                 * }}
+                 */
+                StatusResponse.create = function(properties) {
+                    return new StatusResponse(properties);
+                };
+
+                /**
+                 * Encodes the specified StatusResponse message. Does not implicitly {@link vrfsync.agent.v1.StatusResponse.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @static
+                 * @param {vrfsync.agent.v1.StatusResponse.$Properties} message StatusResponse message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                StatusResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
+                        writer.uint32(/* id 1, wireType 0 =*/8).int32(message.state);
+                    if (message.driver != null && $Object.hasOwnProperty.call(message, "driver"))
+                        $root.vrfsync.agent.v1.DriverStatus.encode(message.driver, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                    if (message.counts != null && message.counts.length)
+                        for (let i = 0; i < message.counts.length; ++i)
+                            $root.vrfsync.agent.v1.TableCounts.encode(message.counts[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                    if (message.failures != null && message.failures.length)
+                        for (let i = 0; i < message.failures.length; ++i)
+                            $root.vrfsync.agent.v1.Failure.encode(message.failures[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                    if (message.failuresTotal != null && $Object.hasOwnProperty.call(message, "failuresTotal") && (typeof message.failuresTotal === "object" ? message.failuresTotal.low || message.failuresTotal.high : message.failuresTotal !== 0))
+                        writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.failuresTotal);
+                    if (message.lastKernelResync != null && $Object.hasOwnProperty.call(message, "lastKernelResync"))
+                        $root.vrfsync.agent.v1.Resync.encode(message.lastKernelResync, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                    if (message.lastDriverRead != null && $Object.hasOwnProperty.call(message, "lastDriverRead"))
+                        $root.vrfsync.agent.v1.Resync.encode(message.lastDriverRead, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                    if (message.lag != null && $Object.hasOwnProperty.call(message, "lag"))
+                        $root.vrfsync.agent.v1.LagSummary.encode(message.lag, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                    if (message.updatesSent != null && $Object.hasOwnProperty.call(message, "updatesSent") && (typeof message.updatesSent === "object" ? message.updatesSent.low || message.updatesSent.high : message.updatesSent !== 0))
+                        writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.updatesSent);
+                    if (message.writes != null && $Object.hasOwnProperty.call(message, "writes") && (typeof message.writes === "object" ? message.writes.low || message.writes.high : message.writes !== 0))
+                        writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.writes);
+                    if (message.netlinkOverruns != null && $Object.hasOwnProperty.call(message, "netlinkOverruns") && (typeof message.netlinkOverruns === "object" ? message.netlinkOverruns.low || message.netlinkOverruns.high : message.netlinkOverruns !== 0))
+                        writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.netlinkOverruns);
+                    if (message.kernelResyncs != null && $Object.hasOwnProperty.call(message, "kernelResyncs") && (typeof message.kernelResyncs === "object" ? message.kernelResyncs.low || message.kernelResyncs.high : message.kernelResyncs !== 0))
+                        writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.kernelResyncs);
+                    if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs") && (typeof message.startedUnixMs === "object" ? message.startedUnixMs.low || message.startedUnixMs.high : message.startedUnixMs !== 0))
+                        writer.uint32(/* id 13, wireType 0 =*/104).int64(message.startedUnixMs);
+                    if (message.firstSyncMs != null && $Object.hasOwnProperty.call(message, "firstSyncMs") && (typeof message.firstSyncMs === "object" ? message.firstSyncMs.low || message.firstSyncMs.high : message.firstSyncMs !== 0))
+                        writer.uint32(/* id 14, wireType 0 =*/112).int64(message.firstSyncMs);
+                    if (message.fallenBackGroups != null && $Object.hasOwnProperty.call(message, "fallenBackGroups") && message.fallenBackGroups !== 0)
+                        writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.fallenBackGroups);
+                    if (message.trappingCovers != null && $Object.hasOwnProperty.call(message, "trappingCovers") && message.trappingCovers !== 0)
+                        writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.trappingCovers);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a StatusResponse message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.StatusResponse & vrfsync.agent.v1.StatusResponse.$Shape} StatusResponse
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                StatusResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.StatusResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.int32())
+                                    message.state = value;
+                                else
+                                    delete message.state;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                message.driver = $root.vrfsync.agent.v1.DriverStatus.decode(reader, reader.size(), $undefined, _depth + 1, message.driver);
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.counts && message.counts.length))
+                                    message.counts = [];
+                                message.counts.push($root.vrfsync.agent.v1.TableCounts.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.failures && message.failures.length))
+                                    message.failures = [];
+                                message.failures.push($root.vrfsync.agent.v1.Failure.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.failuresTotal = value;
+                                else
+                                    delete message.failuresTotal;
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                message.lastKernelResync = $root.vrfsync.agent.v1.Resync.decode(reader, reader.size(), $undefined, _depth + 1, message.lastKernelResync);
+                                continue;
+                            }
+                        case 7: {
+                                if (wireType !== 2)
+                                    break;
+                                message.lastDriverRead = $root.vrfsync.agent.v1.Resync.decode(reader, reader.size(), $undefined, _depth + 1, message.lastDriverRead);
+                                continue;
+                            }
+                        case 8: {
+                                if (wireType !== 2)
+                                    break;
+                                message.lag = $root.vrfsync.agent.v1.LagSummary.decode(reader, reader.size(), $undefined, _depth + 1, message.lag);
+                                continue;
+                            }
+                        case 9: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.updatesSent = value;
+                                else
+                                    delete message.updatesSent;
+                                continue;
+                            }
+                        case 10: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.writes = value;
+                                else
+                                    delete message.writes;
+                                continue;
+                            }
+                        case 11: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.netlinkOverruns = value;
+                                else
+                                    delete message.netlinkOverruns;
+                                continue;
+                            }
+                        case 12: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.kernelResyncs = value;
+                                else
+                                    delete message.kernelResyncs;
+                                continue;
+                            }
+                        case 13: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.startedUnixMs = value;
+                                else
+                                    delete message.startedUnixMs;
+                                continue;
+                            }
+                        case 14: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.firstSyncMs = value;
+                                else
+                                    delete message.firstSyncMs;
+                                continue;
+                            }
+                        case 15: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.fallenBackGroups = value;
+                                else
+                                    delete message.fallenBackGroups;
+                                continue;
+                            }
+                        case 16: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.trappingCovers = value;
+                                else
+                                    delete message.trappingCovers;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a StatusResponse message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.StatusResponse} StatusResponse
+                 */
+                StatusResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.StatusResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.StatusResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.StatusResponse();
+                    if (object.state !== 0 && (typeof object.state !== "string" || $root.vrfsync.agent.v1.SyncState[object.state] !== 0))
+                        switch (object.state) {
+                        case "SYNC_STATE_UNSPECIFIED":
+                        case 0:
+                            message.state = 0;
+                            break;
+                        case "SYNC_STATE_STARTING":
+                        case 1:
+                            message.state = 1;
+                            break;
+                        case "SYNC_STATE_BACKUP":
+                        case 2:
+                            message.state = 2;
+                            break;
+                        case "SYNC_STATE_SYNCING":
+                        case 3:
+                            message.state = 3;
+                            break;
+                        case "SYNC_STATE_IN_SYNC":
+                        case 4:
+                            message.state = 4;
+                            break;
+                        case "SYNC_STATE_DISCONNECTED":
+                        case 5:
+                            message.state = 5;
+                            break;
+                        case "SYNC_STATE_STOPPED":
+                        case 6:
+                            message.state = 6;
+                            break;
+                        default:
+                            if (typeof object.state === "number" && (object.state | 0) === object.state)
+                                message.state = object.state;
+                        }
+                    if (object.driver != null) {
+                        if (!$util.isObject(object.driver))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.driver: object expected");
+                        message.driver = $root.vrfsync.agent.v1.DriverStatus.fromObject(object.driver, _depth + 1);
+                    }
+                    if (object.counts) {
+                        if (!$Array.isArray(object.counts))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.counts: array expected");
+                        message.counts = $Array(object.counts.length);
+                        for (let i = 0; i < object.counts.length; ++i) {
+                            if (!$util.isObject(object.counts[i]))
+                                throw $TypeError(".vrfsync.agent.v1.StatusResponse.counts: object expected");
+                            message.counts[i] = $root.vrfsync.agent.v1.TableCounts.fromObject(object.counts[i], _depth + 1);
+                        }
+                    }
+                    if (object.failures) {
+                        if (!$Array.isArray(object.failures))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.failures: array expected");
+                        message.failures = $Array(object.failures.length);
+                        for (let i = 0; i < object.failures.length; ++i) {
+                            if (!$util.isObject(object.failures[i]))
+                                throw $TypeError(".vrfsync.agent.v1.StatusResponse.failures: object expected");
+                            message.failures[i] = $root.vrfsync.agent.v1.Failure.fromObject(object.failures[i], _depth + 1);
+                        }
+                    }
+                    if (object.failuresTotal != null)
+                        if (typeof object.failuresTotal === "object" ? object.failuresTotal.low || object.failuresTotal.high : $Number(object.failuresTotal) !== 0)
+                            if ($util.Long)
+                                message.failuresTotal = $util.Long.fromValue(object.failuresTotal, true);
+                            else if (typeof object.failuresTotal === "string")
+                                message.failuresTotal = $parseInt(object.failuresTotal, 10);
+                            else if (typeof object.failuresTotal === "number")
+                                message.failuresTotal = object.failuresTotal;
+                            else if (typeof object.failuresTotal === "object")
+                                message.failuresTotal = new $util.LongBits(object.failuresTotal.low >>> 0, object.failuresTotal.high >>> 0).toNumber(true);
+                    if (object.lastKernelResync != null) {
+                        if (!$util.isObject(object.lastKernelResync))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.lastKernelResync: object expected");
+                        message.lastKernelResync = $root.vrfsync.agent.v1.Resync.fromObject(object.lastKernelResync, _depth + 1);
+                    }
+                    if (object.lastDriverRead != null) {
+                        if (!$util.isObject(object.lastDriverRead))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.lastDriverRead: object expected");
+                        message.lastDriverRead = $root.vrfsync.agent.v1.Resync.fromObject(object.lastDriverRead, _depth + 1);
+                    }
+                    if (object.lag != null) {
+                        if (!$util.isObject(object.lag))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.lag: object expected");
+                        message.lag = $root.vrfsync.agent.v1.LagSummary.fromObject(object.lag, _depth + 1);
+                    }
+                    if (object.updatesSent != null)
+                        if (typeof object.updatesSent === "object" ? object.updatesSent.low || object.updatesSent.high : $Number(object.updatesSent) !== 0)
+                            if ($util.Long)
+                                message.updatesSent = $util.Long.fromValue(object.updatesSent, true);
+                            else if (typeof object.updatesSent === "string")
+                                message.updatesSent = $parseInt(object.updatesSent, 10);
+                            else if (typeof object.updatesSent === "number")
+                                message.updatesSent = object.updatesSent;
+                            else if (typeof object.updatesSent === "object")
+                                message.updatesSent = new $util.LongBits(object.updatesSent.low >>> 0, object.updatesSent.high >>> 0).toNumber(true);
+                    if (object.writes != null)
+                        if (typeof object.writes === "object" ? object.writes.low || object.writes.high : $Number(object.writes) !== 0)
+                            if ($util.Long)
+                                message.writes = $util.Long.fromValue(object.writes, true);
+                            else if (typeof object.writes === "string")
+                                message.writes = $parseInt(object.writes, 10);
+                            else if (typeof object.writes === "number")
+                                message.writes = object.writes;
+                            else if (typeof object.writes === "object")
+                                message.writes = new $util.LongBits(object.writes.low >>> 0, object.writes.high >>> 0).toNumber(true);
+                    if (object.netlinkOverruns != null)
+                        if (typeof object.netlinkOverruns === "object" ? object.netlinkOverruns.low || object.netlinkOverruns.high : $Number(object.netlinkOverruns) !== 0)
+                            if ($util.Long)
+                                message.netlinkOverruns = $util.Long.fromValue(object.netlinkOverruns, true);
+                            else if (typeof object.netlinkOverruns === "string")
+                                message.netlinkOverruns = $parseInt(object.netlinkOverruns, 10);
+                            else if (typeof object.netlinkOverruns === "number")
+                                message.netlinkOverruns = object.netlinkOverruns;
+                            else if (typeof object.netlinkOverruns === "object")
+                                message.netlinkOverruns = new $util.LongBits(object.netlinkOverruns.low >>> 0, object.netlinkOverruns.high >>> 0).toNumber(true);
+                    if (object.kernelResyncs != null)
+                        if (typeof object.kernelResyncs === "object" ? object.kernelResyncs.low || object.kernelResyncs.high : $Number(object.kernelResyncs) !== 0)
+                            if ($util.Long)
+                                message.kernelResyncs = $util.Long.fromValue(object.kernelResyncs, true);
+                            else if (typeof object.kernelResyncs === "string")
+                                message.kernelResyncs = $parseInt(object.kernelResyncs, 10);
+                            else if (typeof object.kernelResyncs === "number")
+                                message.kernelResyncs = object.kernelResyncs;
+                            else if (typeof object.kernelResyncs === "object")
+                                message.kernelResyncs = new $util.LongBits(object.kernelResyncs.low >>> 0, object.kernelResyncs.high >>> 0).toNumber(true);
+                    if (object.startedUnixMs != null)
+                        if (typeof object.startedUnixMs === "object" ? object.startedUnixMs.low || object.startedUnixMs.high : $Number(object.startedUnixMs) !== 0)
+                            if ($util.Long)
+                                message.startedUnixMs = $util.Long.fromValue(object.startedUnixMs, false);
+                            else if (typeof object.startedUnixMs === "string")
+                                message.startedUnixMs = $parseInt(object.startedUnixMs, 10);
+                            else if (typeof object.startedUnixMs === "number")
+                                message.startedUnixMs = object.startedUnixMs;
+                            else if (typeof object.startedUnixMs === "object")
+                                message.startedUnixMs = new $util.LongBits(object.startedUnixMs.low >>> 0, object.startedUnixMs.high >>> 0).toNumber();
+                    if (object.firstSyncMs != null)
+                        if (typeof object.firstSyncMs === "object" ? object.firstSyncMs.low || object.firstSyncMs.high : $Number(object.firstSyncMs) !== 0)
+                            if ($util.Long)
+                                message.firstSyncMs = $util.Long.fromValue(object.firstSyncMs, false);
+                            else if (typeof object.firstSyncMs === "string")
+                                message.firstSyncMs = $parseInt(object.firstSyncMs, 10);
+                            else if (typeof object.firstSyncMs === "number")
+                                message.firstSyncMs = object.firstSyncMs;
+                            else if (typeof object.firstSyncMs === "object")
+                                message.firstSyncMs = new $util.LongBits(object.firstSyncMs.low >>> 0, object.firstSyncMs.high >>> 0).toNumber();
+                    if (object.fallenBackGroups != null)
+                        if ($Number(object.fallenBackGroups) !== 0)
+                            message.fallenBackGroups = object.fallenBackGroups >>> 0;
+                    if (object.trappingCovers != null)
+                        if ($Number(object.trappingCovers) !== 0)
+                            message.trappingCovers = object.trappingCovers >>> 0;
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a StatusResponse message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @static
+                 * @param {vrfsync.agent.v1.StatusResponse} message StatusResponse
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                StatusResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults) {
+                        object.counts = [];
+                        object.failures = [];
+                    }
+                    if (options.defaults) {
+                        object.state = options.enums === $String ? "SYNC_STATE_UNSPECIFIED" : 0;
+                        object.driver = null;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.failuresTotal = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.failuresTotal = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.lastKernelResync = null;
+                        object.lastDriverRead = null;
+                        object.lag = null;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.updatesSent = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.updatesSent = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.writes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.writes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.netlinkOverruns = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.netlinkOverruns = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.kernelResyncs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.kernelResyncs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, false);
+                            object.startedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.startedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, false);
+                            object.firstSyncMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.firstSyncMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.fallenBackGroups = 0;
+                        object.trappingCovers = 0;
+                    }
+                    if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                        object.state = options.enums === $String ? $root.vrfsync.agent.v1.SyncState[message.state] === $undefined ? message.state : $root.vrfsync.agent.v1.SyncState[message.state] : message.state;
+                    if (message.driver != null && $Object.hasOwnProperty.call(message, "driver"))
+                        object.driver = $root.vrfsync.agent.v1.DriverStatus.toObject(message.driver, options, _depth + 1);
+                    if (message.counts && message.counts.length) {
+                        object.counts = $Array(message.counts.length);
+                        for (let j = 0; j < message.counts.length; ++j)
+                            object.counts[j] = $root.vrfsync.agent.v1.TableCounts.toObject(message.counts[j], options, _depth + 1);
+                    }
+                    if (message.failures && message.failures.length) {
+                        object.failures = $Array(message.failures.length);
+                        for (let j = 0; j < message.failures.length; ++j)
+                            object.failures[j] = $root.vrfsync.agent.v1.Failure.toObject(message.failures[j], options, _depth + 1);
+                    }
+                    if (message.failuresTotal != null && $Object.hasOwnProperty.call(message, "failuresTotal"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.failuresTotal = typeof message.failuresTotal === "number" ? $BigInt(message.failuresTotal) : $util.Long.fromBits(message.failuresTotal.low >>> 0, message.failuresTotal.high >>> 0, true).toBigInt();
+                        else if (typeof message.failuresTotal === "number")
+                            object.failuresTotal = options.longs === $String ? $String(message.failuresTotal) : message.failuresTotal;
+                        else
+                            object.failuresTotal = options.longs === $String ? $util.Long.prototype.toString.call(message.failuresTotal) : options.longs === $Number ? new $util.LongBits(message.failuresTotal.low >>> 0, message.failuresTotal.high >>> 0).toNumber(true) : message.failuresTotal;
+                    if (message.lastKernelResync != null && $Object.hasOwnProperty.call(message, "lastKernelResync"))
+                        object.lastKernelResync = $root.vrfsync.agent.v1.Resync.toObject(message.lastKernelResync, options, _depth + 1);
+                    if (message.lastDriverRead != null && $Object.hasOwnProperty.call(message, "lastDriverRead"))
+                        object.lastDriverRead = $root.vrfsync.agent.v1.Resync.toObject(message.lastDriverRead, options, _depth + 1);
+                    if (message.lag != null && $Object.hasOwnProperty.call(message, "lag"))
+                        object.lag = $root.vrfsync.agent.v1.LagSummary.toObject(message.lag, options, _depth + 1);
+                    if (message.updatesSent != null && $Object.hasOwnProperty.call(message, "updatesSent"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.updatesSent = typeof message.updatesSent === "number" ? $BigInt(message.updatesSent) : $util.Long.fromBits(message.updatesSent.low >>> 0, message.updatesSent.high >>> 0, true).toBigInt();
+                        else if (typeof message.updatesSent === "number")
+                            object.updatesSent = options.longs === $String ? $String(message.updatesSent) : message.updatesSent;
+                        else
+                            object.updatesSent = options.longs === $String ? $util.Long.prototype.toString.call(message.updatesSent) : options.longs === $Number ? new $util.LongBits(message.updatesSent.low >>> 0, message.updatesSent.high >>> 0).toNumber(true) : message.updatesSent;
+                    if (message.writes != null && $Object.hasOwnProperty.call(message, "writes"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.writes = typeof message.writes === "number" ? $BigInt(message.writes) : $util.Long.fromBits(message.writes.low >>> 0, message.writes.high >>> 0, true).toBigInt();
+                        else if (typeof message.writes === "number")
+                            object.writes = options.longs === $String ? $String(message.writes) : message.writes;
+                        else
+                            object.writes = options.longs === $String ? $util.Long.prototype.toString.call(message.writes) : options.longs === $Number ? new $util.LongBits(message.writes.low >>> 0, message.writes.high >>> 0).toNumber(true) : message.writes;
+                    if (message.netlinkOverruns != null && $Object.hasOwnProperty.call(message, "netlinkOverruns"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.netlinkOverruns = typeof message.netlinkOverruns === "number" ? $BigInt(message.netlinkOverruns) : $util.Long.fromBits(message.netlinkOverruns.low >>> 0, message.netlinkOverruns.high >>> 0, true).toBigInt();
+                        else if (typeof message.netlinkOverruns === "number")
+                            object.netlinkOverruns = options.longs === $String ? $String(message.netlinkOverruns) : message.netlinkOverruns;
+                        else
+                            object.netlinkOverruns = options.longs === $String ? $util.Long.prototype.toString.call(message.netlinkOverruns) : options.longs === $Number ? new $util.LongBits(message.netlinkOverruns.low >>> 0, message.netlinkOverruns.high >>> 0).toNumber(true) : message.netlinkOverruns;
+                    if (message.kernelResyncs != null && $Object.hasOwnProperty.call(message, "kernelResyncs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.kernelResyncs = typeof message.kernelResyncs === "number" ? $BigInt(message.kernelResyncs) : $util.Long.fromBits(message.kernelResyncs.low >>> 0, message.kernelResyncs.high >>> 0, true).toBigInt();
+                        else if (typeof message.kernelResyncs === "number")
+                            object.kernelResyncs = options.longs === $String ? $String(message.kernelResyncs) : message.kernelResyncs;
+                        else
+                            object.kernelResyncs = options.longs === $String ? $util.Long.prototype.toString.call(message.kernelResyncs) : options.longs === $Number ? new $util.LongBits(message.kernelResyncs.low >>> 0, message.kernelResyncs.high >>> 0).toNumber(true) : message.kernelResyncs;
+                    if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.startedUnixMs = typeof message.startedUnixMs === "number" ? $BigInt(message.startedUnixMs) : $util.Long.fromBits(message.startedUnixMs.low >>> 0, message.startedUnixMs.high >>> 0, false).toBigInt();
+                        else if (typeof message.startedUnixMs === "number")
+                            object.startedUnixMs = options.longs === $String ? $String(message.startedUnixMs) : message.startedUnixMs;
+                        else
+                            object.startedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.startedUnixMs) : options.longs === $Number ? new $util.LongBits(message.startedUnixMs.low >>> 0, message.startedUnixMs.high >>> 0).toNumber() : message.startedUnixMs;
+                    if (message.firstSyncMs != null && $Object.hasOwnProperty.call(message, "firstSyncMs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.firstSyncMs = typeof message.firstSyncMs === "number" ? $BigInt(message.firstSyncMs) : $util.Long.fromBits(message.firstSyncMs.low >>> 0, message.firstSyncMs.high >>> 0, false).toBigInt();
+                        else if (typeof message.firstSyncMs === "number")
+                            object.firstSyncMs = options.longs === $String ? $String(message.firstSyncMs) : message.firstSyncMs;
+                        else
+                            object.firstSyncMs = options.longs === $String ? $util.Long.prototype.toString.call(message.firstSyncMs) : options.longs === $Number ? new $util.LongBits(message.firstSyncMs.low >>> 0, message.firstSyncMs.high >>> 0).toNumber() : message.firstSyncMs;
+                    if (message.fallenBackGroups != null && $Object.hasOwnProperty.call(message, "fallenBackGroups"))
+                        object.fallenBackGroups = message.fallenBackGroups;
+                    if (message.trappingCovers != null && $Object.hasOwnProperty.call(message, "trappingCovers"))
+                        object.trappingCovers = message.trappingCovers;
+                    return object;
+                };
+
+                /**
+                 * Converts this StatusResponse to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                StatusResponse.prototype.toJSON = function() {
+                    return StatusResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return StatusResponse;
+            })();
+
+            v1.WatchRequest = (function() {
+
+                /**
+                 * Properties of a WatchRequest.
+                 * @typedef {Object} vrfsync.agent.v1.WatchRequest.$Properties
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a WatchRequest.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IWatchRequest
+                 * @augments vrfsync.agent.v1.WatchRequest.$Properties
+                 * @deprecated Use vrfsync.agent.v1.WatchRequest.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a WatchRequest.
+                 * @typedef {vrfsync.agent.v1.WatchRequest.$Properties} vrfsync.agent.v1.WatchRequest.$Shape
+                 */
+
+                /**
+                 * Constructs a new WatchRequest.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a WatchRequest.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.WatchRequest.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const WatchRequest = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * Creates a new WatchRequest instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.WatchRequest
+                 * @static
+                 * @param {vrfsync.agent.v1.WatchRequest.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.WatchRequest} WatchRequest instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.WatchRequest.$Shape): vrfsync.agent.v1.WatchRequest & vrfsync.agent.v1.WatchRequest.$Shape;
+                 *   (properties?: vrfsync.agent.v1.WatchRequest.$Properties): vrfsync.agent.v1.WatchRequest;
+                 * }}
+                 */
+                WatchRequest.create = function(properties) {
+                    return new WatchRequest(properties);
+                };
+
+                /**
+                 * Encodes the specified WatchRequest message. Does not implicitly {@link vrfsync.agent.v1.WatchRequest.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.WatchRequest
+                 * @static
+                 * @param {vrfsync.agent.v1.WatchRequest.$Properties} message WatchRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                WatchRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a WatchRequest message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.WatchRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.WatchRequest & vrfsync.agent.v1.WatchRequest.$Shape} WatchRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                WatchRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.WatchRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        reader.skipType(tag & 7, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a WatchRequest message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.WatchRequest
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.WatchRequest} WatchRequest
+                 */
+                WatchRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.WatchRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.WatchRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    return new $root.vrfsync.agent.v1.WatchRequest();
+                };
+
+                /**
+                 * Creates a plain object from a WatchRequest message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.WatchRequest
+                 * @static
+                 * @param {vrfsync.agent.v1.WatchRequest} message WatchRequest
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                WatchRequest.toObject = function () {
+                    return {};
+                };
+
+                /**
+                 * Converts this WatchRequest to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.WatchRequest
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                WatchRequest.prototype.toJSON = function() {
+                    return WatchRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return WatchRequest;
+            })();
+
+            v1.OffloadEvent = (function() {
+
+                /**
+                 * Properties of an OffloadEvent.
+                 * @typedef {Object} vrfsync.agent.v1.OffloadEvent.$Properties
+                 * @property {number|null} [unixMs] OffloadEvent unixMs
+                 * @property {string|null} [kind] OffloadEvent kind
+                 * @property {vrfsync.agent.v1.SyncState|null} [state] OffloadEvent state
+                 * @property {string|null} [vrf] OffloadEvent vrf
+                 * @property {string|null} [key] OffloadEvent key
+                 * @property {string|null} [code] OffloadEvent code
+                 * @property {string|null} [message] OffloadEvent message
+                 * @property {number|null} [count] OffloadEvent count
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of an OffloadEvent.
+                 * @memberof vrfsync.agent.v1
+                 * @interface IOffloadEvent
+                 * @augments vrfsync.agent.v1.OffloadEvent.$Properties
+                 * @deprecated Use vrfsync.agent.v1.OffloadEvent.$Properties instead.
+                 */
+
+                /**
+                 * Shape of an OffloadEvent.
+                 * @typedef {vrfsync.agent.v1.OffloadEvent.$Properties} vrfsync.agent.v1.OffloadEvent.$Shape
+                 */
+
+                /**
+                 * Constructs a new OffloadEvent.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents an OffloadEvent.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.OffloadEvent.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const OffloadEvent = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * OffloadEvent unixMs.
+                 * @member {number} unixMs
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.unixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+                /**
+                 * OffloadEvent kind.
+                 * @member {string} kind
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.kind = "";
+
+                /**
+                 * OffloadEvent state.
+                 * @member {vrfsync.agent.v1.SyncState} state
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.state = 0;
+
+                /**
+                 * OffloadEvent vrf.
+                 * @member {string} vrf
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.vrf = "";
+
+                /**
+                 * OffloadEvent key.
+                 * @member {string} key
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.key = "";
+
+                /**
+                 * OffloadEvent code.
+                 * @member {string} code
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.code = "";
+
+                /**
+                 * OffloadEvent message.
+                 * @member {string} message
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.message = "";
+
+                /**
+                 * OffloadEvent count.
+                 * @member {number} count
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 */
+                OffloadEvent.prototype.count = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+                /**
+                 * Creates a new OffloadEvent instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @static
+                 * @param {vrfsync.agent.v1.OffloadEvent.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.OffloadEvent} OffloadEvent instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.OffloadEvent.$Shape): vrfsync.agent.v1.OffloadEvent & vrfsync.agent.v1.OffloadEvent.$Shape;
+                 *   (properties?: vrfsync.agent.v1.OffloadEvent.$Properties): vrfsync.agent.v1.OffloadEvent;
+                 * }}
+                 */
+                OffloadEvent.create = function(properties) {
+                    return new OffloadEvent(properties);
+                };
+
+                /**
+                 * Encodes the specified OffloadEvent message. Does not implicitly {@link vrfsync.agent.v1.OffloadEvent.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @static
+                 * @param {vrfsync.agent.v1.OffloadEvent.$Properties} message OffloadEvent message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                OffloadEvent.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.unixMs != null && $Object.hasOwnProperty.call(message, "unixMs") && (typeof message.unixMs === "object" ? message.unixMs.low || message.unixMs.high : message.unixMs !== 0))
+                        writer.uint32(/* id 1, wireType 0 =*/8).int64(message.unixMs);
+                    if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== "")
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.kind);
+                    if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
+                        writer.uint32(/* id 3, wireType 0 =*/24).int32(message.state);
+                    if (message.vrf != null && $Object.hasOwnProperty.call(message, "vrf") && message.vrf !== "")
+                        writer.uint32(/* id 4, wireType 2 =*/34).string(message.vrf);
+                    if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key !== "")
+                        writer.uint32(/* id 5, wireType 2 =*/42).string(message.key);
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== "")
+                        writer.uint32(/* id 6, wireType 2 =*/50).string(message.code);
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                        writer.uint32(/* id 7, wireType 2 =*/58).string(message.message);
+                    if (message.count != null && $Object.hasOwnProperty.call(message, "count") && (typeof message.count === "object" ? message.count.low || message.count.high : message.count !== 0))
+                        writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.count);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes an OffloadEvent message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.OffloadEvent & vrfsync.agent.v1.OffloadEvent.$Shape} OffloadEvent
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                OffloadEvent.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.OffloadEvent();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.unixMs = value;
+                                else
+                                    delete message.unixMs;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.kind = value;
+                                else
+                                    delete message.kind;
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.int32())
+                                    message.state = value;
+                                else
+                                    delete message.state;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.vrf = value;
+                                else
+                                    delete message.vrf;
+                                continue;
+                            }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.key = value;
+                                else
+                                    delete message.key;
+                                continue;
+                            }
+                        case 6: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.code = value;
+                                else
+                                    delete message.code;
+                                continue;
+                            }
+                        case 7: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.message = value;
+                                else
+                                    delete message.message;
+                                continue;
+                            }
+                        case 8: {
+                                if (wireType !== 0)
+                                    break;
+                                if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                    message.count = value;
+                                else
+                                    delete message.count;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates an OffloadEvent message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.OffloadEvent} OffloadEvent
+                 */
+                OffloadEvent.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.OffloadEvent)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.OffloadEvent: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.OffloadEvent();
+                    if (object.unixMs != null)
+                        if (typeof object.unixMs === "object" ? object.unixMs.low || object.unixMs.high : $Number(object.unixMs) !== 0)
+                            if ($util.Long)
+                                message.unixMs = $util.Long.fromValue(object.unixMs, false);
+                            else if (typeof object.unixMs === "string")
+                                message.unixMs = $parseInt(object.unixMs, 10);
+                            else if (typeof object.unixMs === "number")
+                                message.unixMs = object.unixMs;
+                            else if (typeof object.unixMs === "object")
+                                message.unixMs = new $util.LongBits(object.unixMs.low >>> 0, object.unixMs.high >>> 0).toNumber();
+                    if (object.kind != null)
+                        if (typeof object.kind !== "string" || object.kind.length)
+                            message.kind = $String(object.kind);
+                    if (object.state !== 0 && (typeof object.state !== "string" || $root.vrfsync.agent.v1.SyncState[object.state] !== 0))
+                        switch (object.state) {
+                        case "SYNC_STATE_UNSPECIFIED":
+                        case 0:
+                            message.state = 0;
+                            break;
+                        case "SYNC_STATE_STARTING":
+                        case 1:
+                            message.state = 1;
+                            break;
+                        case "SYNC_STATE_BACKUP":
+                        case 2:
+                            message.state = 2;
+                            break;
+                        case "SYNC_STATE_SYNCING":
+                        case 3:
+                            message.state = 3;
+                            break;
+                        case "SYNC_STATE_IN_SYNC":
+                        case 4:
+                            message.state = 4;
+                            break;
+                        case "SYNC_STATE_DISCONNECTED":
+                        case 5:
+                            message.state = 5;
+                            break;
+                        case "SYNC_STATE_STOPPED":
+                        case 6:
+                            message.state = 6;
+                            break;
+                        default:
+                            if (typeof object.state === "number" && (object.state | 0) === object.state)
+                                message.state = object.state;
+                        }
+                    if (object.vrf != null)
+                        if (typeof object.vrf !== "string" || object.vrf.length)
+                            message.vrf = $String(object.vrf);
+                    if (object.key != null)
+                        if (typeof object.key !== "string" || object.key.length)
+                            message.key = $String(object.key);
+                    if (object.code != null)
+                        if (typeof object.code !== "string" || object.code.length)
+                            message.code = $String(object.code);
+                    if (object.message != null)
+                        if (typeof object.message !== "string" || object.message.length)
+                            message.message = $String(object.message);
+                    if (object.count != null)
+                        if (typeof object.count === "object" ? object.count.low || object.count.high : $Number(object.count) !== 0)
+                            if ($util.Long)
+                                message.count = $util.Long.fromValue(object.count, true);
+                            else if (typeof object.count === "string")
+                                message.count = $parseInt(object.count, 10);
+                            else if (typeof object.count === "number")
+                                message.count = object.count;
+                            else if (typeof object.count === "object")
+                                message.count = new $util.LongBits(object.count.low >>> 0, object.count.high >>> 0).toNumber(true);
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from an OffloadEvent message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @static
+                 * @param {vrfsync.agent.v1.OffloadEvent} message OffloadEvent
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                OffloadEvent.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.defaults) {
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, false);
+                            object.unixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.unixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                        object.kind = "";
+                        object.state = options.enums === $String ? "SYNC_STATE_UNSPECIFIED" : 0;
+                        object.vrf = "";
+                        object.key = "";
+                        object.code = "";
+                        object.message = "";
+                        if ($util.Long) {
+                            let long = new $util.Long(0, 0, true);
+                            object.count = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                        } else
+                            object.count = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    }
+                    if (message.unixMs != null && $Object.hasOwnProperty.call(message, "unixMs"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.unixMs = typeof message.unixMs === "number" ? $BigInt(message.unixMs) : $util.Long.fromBits(message.unixMs.low >>> 0, message.unixMs.high >>> 0, false).toBigInt();
+                        else if (typeof message.unixMs === "number")
+                            object.unixMs = options.longs === $String ? $String(message.unixMs) : message.unixMs;
+                        else
+                            object.unixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.unixMs) : options.longs === $Number ? new $util.LongBits(message.unixMs.low >>> 0, message.unixMs.high >>> 0).toNumber() : message.unixMs;
+                    if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                        object.kind = message.kind;
+                    if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                        object.state = options.enums === $String ? $root.vrfsync.agent.v1.SyncState[message.state] === $undefined ? message.state : $root.vrfsync.agent.v1.SyncState[message.state] : message.state;
+                    if (message.vrf != null && $Object.hasOwnProperty.call(message, "vrf"))
+                        object.vrf = message.vrf;
+                    if (message.key != null && $Object.hasOwnProperty.call(message, "key"))
+                        object.key = message.key;
+                    if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                        object.code = message.code;
+                    if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                        object.message = message.message;
+                    if (message.count != null && $Object.hasOwnProperty.call(message, "count"))
+                        if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                            object.count = typeof message.count === "number" ? $BigInt(message.count) : $util.Long.fromBits(message.count.low >>> 0, message.count.high >>> 0, true).toBigInt();
+                        else if (typeof message.count === "number")
+                            object.count = options.longs === $String ? $String(message.count) : message.count;
+                        else
+                            object.count = options.longs === $String ? $util.Long.prototype.toString.call(message.count) : options.longs === $Number ? new $util.LongBits(message.count.low >>> 0, message.count.high >>> 0).toNumber(true) : message.count;
+                    return object;
+                };
+
+                /**
+                 * Converts this OffloadEvent to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.OffloadEvent
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                OffloadEvent.prototype.toJSON = function() {
+                    return OffloadEvent.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return OffloadEvent;
+            })();
+
+            return v1;
+        })();
+
+        return agent;
+    })();
 
     vrfsync.driver = (function() {
 

@@ -13,6 +13,30 @@ function codec<T>(type: { encode(m: T): { finish(): Uint8Array }; decode(b: Uint
   };
 }
 
+/** vrfsync.agent.v1.Agent */
+export const AgentService = {
+  status: {
+    path: '/vrfsync.agent.v1.Agent/Status',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: codec(vrfsync.agent.v1.StatusRequest).serialize,
+    requestDeserialize: codec(vrfsync.agent.v1.StatusRequest).deserialize,
+    responseSerialize: codec(vrfsync.agent.v1.StatusResponse).serialize,
+    responseDeserialize: codec(vrfsync.agent.v1.StatusResponse).deserialize,
+    originalName: 'status',
+  },
+  watch: {
+    path: '/vrfsync.agent.v1.Agent/Watch',
+    requestStream: false,
+    responseStream: true,
+    requestSerialize: codec(vrfsync.agent.v1.WatchRequest).serialize,
+    requestDeserialize: codec(vrfsync.agent.v1.WatchRequest).deserialize,
+    responseSerialize: codec(vrfsync.agent.v1.OffloadEvent).serialize,
+    responseDeserialize: codec(vrfsync.agent.v1.OffloadEvent).deserialize,
+    originalName: 'watch',
+  },
+} satisfies ServiceDefinition;
+
 /** vrfsync.driver.v1.Driver */
 export const DriverService = {
   capabilities: {

@@ -30,14 +30,19 @@ function readSysctl(path: string): string {
 export interface SessionStats {
   resyncs: number;
   lastResyncReason: string;
+  /** When the last resync finished (Date.now()), 0 before the first. */
+  lastResyncAt: number;
   eventsApplied: number;
 }
 
-/** Events: 'events' (MirrorEvent[] without resync requests), 'warning' (string), 'error' (Error). */
+/**
+ * Events: 'events' (MirrorEvent[] without resync requests), 'resync' (reason, after a re-dump
+ * was reconciled), 'warning' (string), 'error' (Error).
+ */
 export class KernelSession extends EventEmitter {
   readonly mirror = new KernelMirror();
   readonly sub: NetlinkSubscription;
-  readonly stats: SessionStats = { resyncs: 0, lastResyncReason: '', eventsApplied: 0 };
+  readonly stats: SessionStats = { resyncs: 0, lastResyncReason: '', lastResyncAt: 0, eventsApplied: 0 };
   private queue: KernelChange[] = [];
   private pendingResync = new Set<DumpKind>();
   private resyncReason = '';
@@ -117,6 +122,8 @@ export class KernelSession extends EventEmitter {
         const fresh = await Promise.all(kinds.filter((k) => ROUTE_FAMILY_OF[k]).map((k) => this.dumpRoutes(ROUTE_FAMILY_OF[k]!)));
         this.stats.resyncs++;
         this.stats.lastResyncReason = reason;
+        this.stats.lastResyncAt = Date.now();
+        this.emit('resync', reason);
         this.publish(this.mirror.reconcile(kinds, dumped, fresh));
         continue;
       }

@@ -1,0 +1,52 @@
+// The agent's status API (proto/vrfsync/agent/v1/agent.proto) and grpc.health.v1, on a unix
+// socket only the agent's user can open. Read-only: nothing here changes the agent.
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Agent, OffloadEventData } from '../agent/agent.ts';
+import { parseAddress } from '../driver/address.ts';
+import { AgentService, type agentv1 } from '../driver/wire.ts';
+import { bindServer } from '../common/grpc-bind.ts';
+import { statusReport, syncStateOf } from './report.ts';
+
+export interface StatusServer {
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function startStatusServer(agent: Agent, socketPath: string): Promise<StatusServer> {
+  const server = new grpc.Server();
+  const watchers = new Set<grpc.ServerWritableStream<agentv1.WatchRequest, agentv1.IOffloadEvent>>();
+  const onOffload = (e: OffloadEventData) => {
+    const event: agentv1.IOffloadEvent = {
+      unixMs: Date.now(), kind: e.kind, state: e.state ? syncStateOf(e.state) : 0,
+      vrf: e.vrf ?? '', key: e.key ?? '', code: e.code ?? '', message: e.message ?? '', count: e.count ?? 0,
+    };
+    for (const w of watchers) w.write(event);
+  };
+  agent.on('offload', onOffload);
+  server.addService(AgentService, {
+    status: (call: grpc.ServerUnaryCall<agentv1.StatusRequest, agentv1.IStatusResponse>, cb: grpc.sendUnaryData<agentv1.IStatusResponse>) => {
+      try {
+        cb(null, statusReport(agent, call.request.maxFailures || 100));
+      } catch (err) {
+        cb({ code: grpc.status.INTERNAL, message: (err as Error).message });
+      }
+    },
+    watch: (call: grpc.ServerWritableStream<agentv1.WatchRequest, agentv1.IOffloadEvent>) => {
+      watchers.add(call);
+      call.on('cancelled', () => watchers.delete(call));
+      call.on('close', () => watchers.delete(call));
+    },
+  });
+  new HealthImplementation({ '': 'SERVING', 'vrfsync.agent.v1.Agent': 'SERVING' }).addToServer(server);
+  const address = `unix:${socketPath}`;
+  await bindServer(server, parseAddress(address), grpc.ServerCredentials.createInsecure());
+  return {
+    address,
+    close: async () => {
+      agent.off('offload', onOffload);
+      for (const w of watchers) w.end();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}
