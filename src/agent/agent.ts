@@ -389,9 +389,20 @@ export class Agent extends EventEmitter {
     this.log.info({ routes: installed.routeCount, desired: t.desired.routeCount, memory: memory() }, 'driver read; comparing');
   }
 
+  /**
+   * Updates per Write: the configured batch size within what the driver accepts (its
+   * max_updates_per_write, and its message limit at a generous 200 bytes per update).
+   */
+  private batchLimit(): number {
+    const caps = this.driver.capabilities;
+    const byCount = caps?.maxUpdatesPerWrite || Infinity;
+    const byBytes = caps?.maxMessageBytes ? Math.max(1, Math.floor(caps.maxMessageBytes / 200)) : Infinity;
+    return Math.max(1, Math.min(this.options.batch.maxUpdates, byCount, byBytes));
+  }
+
   /** Writes one stage (independent updates) in pipelined batches; false when any failed. */
   private async writeStage(stage: Stage, phase: string): Promise<boolean> {
-    const max = this.options.batch.maxUpdates;
+    const max = this.batchLimit();
     const pipe = new Pipeline(this.options.batch.inflight * 2);
     for (let i = 0; i < stage.length; i += max) await pipe.add(this.send(stage.slice(i, i + max), phase));
     return pipe.finish();
@@ -401,7 +412,7 @@ export class Agent extends EventEmitter {
   private async writeRoutes(): Promise<boolean> {
     const t = this.translator!;
     const cursor = this.work.take(t.desired, this.installed);
-    const max = this.options.batch.maxUpdates;
+    const max = this.batchLimit();
     const pipe = new Pipeline(this.options.batch.inflight * 2);
     let more = true;
     while (more) {
