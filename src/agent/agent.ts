@@ -24,7 +24,7 @@ import { HardwareState } from '../translate/hardware-state.ts';
 import { driverFacts, type TranslateConfig } from '../translate/inputs.ts';
 import { planSmall, routeOp, type Stage } from '../translate/plan.ts';
 import { addEntity } from '../translate/read-back.ts';
-import { Translator } from '../translate/translator.ts';
+import { Translator, type RouteEmitter } from '../translate/translator.ts';
 import { UpdateEncoder } from '../driver/update-encoder.ts';
 import { applyUpdate, encodeUpdates, type HwUpdate } from '../translate/updates.ts';
 import { OffloadFailures } from './offload-failures.ts';
@@ -102,6 +102,8 @@ export class Agent extends EventEmitter {
 
   private readonly log: Logger;
   private pending: MirrorEvent[] = [];
+  /** The driver holds nothing: the next cycle translates and writes at once (coldSync). */
+  private cold = false;
   /** A read of the driver started early (at the first connect), or null. */
   private prefetch: Promise<HardwareState> | null = null;
   /** When the oldest pending event arrived (performance.now()), 0 when none is pending. */
@@ -182,7 +184,11 @@ export class Agent extends EventEmitter {
   async start(): Promise<void> {
     // Nothing is written before the mirror holds the whole kernel: an empty mirror would ask
     // for an empty switch.
-    await Promise.all([this.kernel.start().then(() => (this.kernelReady = true)), this.driver.start()]);
+    const t0 = performance.now();
+    await Promise.all([this.kernel.start().then(() => {
+      this.kernelReady = true;
+      this.log.info({ routes: this.kernel.mirror.routes.size, ms: Math.round(performance.now() - t0) }, 'kernel mirrored');
+    }), this.driver.start()]);
     this.schedule(0);
     const every = this.options.lagReportMs ?? 0;
     if (every > 0) {
@@ -316,6 +322,12 @@ export class Agent extends EventEmitter {
     this.stats.cycles++;
     if (this.readReason !== null) await this.readBack();
     const t = this.translator!;
+    let clean = true;
+    if (this.cold) {
+      this.cold = false;
+      this.setState('syncing');
+      clean = await this.coldSync(t);
+    }
     const events = this.pending;
     const since = this.pendingSince;
     this.pending = [];
@@ -329,7 +341,6 @@ export class Agent extends EventEmitter {
     const total = this.work.size(t.desired, this.installed) + small.before.flat().length + small.after.flat().length;
     if (total > 0) this.setState('syncing');
     this.progress = { done: 0, total };
-    let clean = true;
     for (const stage of small.before) clean = (await this.writeStage(stage, 'interfaces and next hops')) && clean;
     clean = (await this.writeRoutes()) && clean;
     for (const stage of small.after) clean = (await this.writeStage(stage, 'removals')) && clean;
@@ -342,6 +353,57 @@ export class Agent extends EventEmitter {
     if (clean) this.retryDelayMs = 100;
     else this.retryLater();
     if (this.failures.roomWaiting) this.retryNow();
+  }
+
+  /**
+   * The first sync into empty hardware: translation runs in steps and each step's routes are
+   * written while the next step is translated, so the driver works on the first batches while
+   * the last ones are still being computed. Before each batch goes, what its routes point at
+   * (router interfaces, next hops, groups created by the translation so far) is written. The
+   * installed route tables are taken from the desired ones at the end, less what failed,
+   * instead of one insert per acknowledged route.
+   */
+  private async coldSync(t: Translator): Promise<boolean> {
+    const t0 = performance.now();
+    const max = this.batchLimit();
+    const pipe = new Pipeline(this.options.batch.inflight * 2);
+    const ready: RouteBatch[] = [];
+    let batch = new RouteBatch(max);
+    const emit: RouteEmitter = (family, vrf, len, d0, d1, d2, d3, value) => {
+      batch.push('insert', family, vrf, len, d0, d1, d2, d3, value, 0);
+      if (batch.full) {
+        ready.push(batch);
+        batch = new RouteBatch(max);
+      }
+    };
+    let ok = true;
+    const flush = async () => {
+      if (ready.length === 0) return;
+      for (const stage of planSmall(this.installed, t.desired).before) ok = (await this.writeStage(stage, 'interfaces and next hops')) && ok;
+      for (const b of ready.splice(0)) await pipe.add(this.sendRoutes(b, true));
+    };
+    this.progress = { done: 0, total: this.kernel.mirror.routes.size };
+    for (const _ of t.rebuildSteps(max, emit)) await flush();
+    if (batch.length) ready.push(batch);
+    if (ready.length === 0) ready.push(new RouteBatch(1)); // nothing routed: the small stages still go
+    await flush().catch(async (err: unknown) => {
+      await pipe.finish().catch(() => undefined);
+      throw err;
+    });
+    ok = (await pipe.finish()) && ok;
+    this.adoptDesiredRoutes(t);
+    this.log.info({ routes: this.installed.routeCount, failed: this.failures.size, ms: Math.round(performance.now() - t0) }, 'cold sync written');
+    return ok;
+  }
+
+  /** After a cold sync: installed = desired, less what was refused or never attempted. */
+  private adoptDesiredRoutes(t: Translator) {
+    for (const f of [4, 6] as const) this.installed.replaceRoutes(f, t.desired.routes(f).clone());
+    const drop = (family: 4 | 6, vrf: number, len: number, d0: number, d1: number, d2: number, d3: number) => {
+      this.installed.routes(family).set(vrf, len, d0, d1, d2, d3, ABSENT);
+    };
+    this.failures.forEach(drop);
+    this.work.forEachKey(drop);
   }
 
   /** What the driver holds, streamed: a million routes never exist as message objects at once. */
@@ -358,7 +420,9 @@ export class Agent extends EventEmitter {
     const caps = this.driver.capabilities!;
     const prefetched = this.prefetch;
     this.prefetch = null;
+    const t0 = performance.now();
     const read = (await prefetched?.catch(() => null)) ?? (await this.readDriver());
+    const readMs = performance.now() - t0;
     this.readReason = null;
     this.stats.reads++;
     this.stats.lastReadReason = reason;
@@ -381,12 +445,19 @@ export class Agent extends EventEmitter {
     const t = new Translator(this.options.translate, driverFacts(caps), this.kernel.mirror);
     t.adopt(installed);
     this.pending = [];
-    t.rebuild();
     this.translator = t;
-    this.work.markWhole();
-    // A full sync fills the installed tables up to the desired ones: sized once, not doubled.
-    for (const f of [4, 6] as const) installed.routes(f).reserve(t.desired.routes(f).size);
-    this.log.info({ routes: installed.routeCount, desired: t.desired.routeCount, memory: memory() }, 'driver read; comparing');
+    // Empty hardware (a first start, a reset): translate and write at once (coldSync).
+    this.cold = installed.routeCount === 0 && installed.nexthops.size === 0 && installed.groups.size === 0;
+    if (!this.cold) {
+      t.rebuild();
+      this.work.markWhole();
+      // A full sync fills the installed tables up to the desired ones: sized once, not doubled.
+      for (const f of [4, 6] as const) installed.routes(f).reserve(t.desired.routes(f).size);
+    }
+    this.log.info({
+      routes: installed.routeCount, cold: this.cold, readMs: Math.round(readMs),
+      translateMs: Math.round(performance.now() - t0 - readMs), memory: memory(),
+    }, 'driver read');
   }
 
   /**
@@ -436,7 +507,7 @@ export class Agent extends EventEmitter {
   }
 
   /** One Write of route updates; absorbs each status. Throws WriteCallError when the call fails as a whole. */
-  private async sendRoutes(batch: RouteBatch): Promise<boolean> {
+  private async sendRoutes(batch: RouteBatch, adoptLater = false): Promise<boolean> {
     const n = batch.length;
     const t0 = performance.now();
     const statuses = await this.driver.write(batch.encode(this.encoder), { continueOnError: true }).catch((err: unknown) => {
@@ -457,7 +528,7 @@ export class Agent extends EventEmitter {
       const d = batch.dst;
       if (code === Code.OK) {
         const del = batch.type[i] === UpdateType.DELETE;
-        this.installed.routes(family).set(batch.vrf[i]!, batch.dstLen[i]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, del ? ABSENT : batch.value[i]!);
+        if (!adoptLater) this.installed.routes(family).set(batch.vrf[i]!, batch.dstLen[i]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, del ? ABSENT : batch.value[i]!);
         if (batch.since[i]) {
           this.lag.record(now - batch.since[i]!);
           this.observer?.lag(now - batch.since[i]!);

@@ -52,6 +52,11 @@ export class RouteWork {
     return n;
   }
 
+  /** Every key pending (not whole families). */
+  forEachKey(visit: KeyVisitor): void {
+    for (const t of this.keys) t.forEach((s) => visit(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3), t.valueOf(s), NaN));
+  }
+
   /** Takes the pending work as a cursor; what fails is added back by the caller. */
   take(desired: HardwareState, installed: HardwareState): WorkCursor {
     const sources: Source[] = [];

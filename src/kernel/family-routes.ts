@@ -48,8 +48,10 @@ export class FamilyRoutes implements KeyedRows {
   readonly words: 1 | 4;
   /** Routes (every alias). */
   count = 0;
-  /** Routes per table. */
-  readonly perTable = new Map<number, number>();
+  /** Per table: [routes, routes of prefix length 0, 1, ... 128]. */
+  private readonly lengths = new Map<number, Uint32Array>();
+  private lastTable = -1;
+  private lastCounts: Uint32Array = new Uint32Array(130);
 
   private cap = 0;
   private used = 0;
@@ -124,16 +126,39 @@ export class FamilyRoutes implements KeyedRows {
     this.attr[s] = attrId;
     this.next[s] = NONE;
     this.count++;
-    this.perTable.set(rec.table, (this.perTable.get(rec.table) ?? 0) + 1);
+    const c = this.countsOf(rec.table);
+    c[0]!++;
+    c[1 + rec.dstLen]!++;
     return s;
+  }
+
+  private countsOf(table: number): Uint32Array {
+    if (table === this.lastTable) return this.lastCounts;
+    let c = this.lengths.get(table);
+    if (!c) this.lengths.set(table, (c = new Uint32Array(130)));
+    this.lastTable = table;
+    this.lastCounts = c;
+    return c;
+  }
+
+  /** Routes per table. */
+  get perTable(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [t, c] of this.lengths) if (c[0]) out.set(t, c[0]);
+    return out;
+  }
+
+  /** Does `table` hold any route of prefix length `dstLen`? (A lookup that cannot hit is skipped.) */
+  hasLength(table: number, dstLen: number): boolean {
+    const c = table === this.lastTable ? this.lastCounts : this.lengths.get(table);
+    return c !== undefined && c[1 + dstLen]! > 0;
   }
 
   private free(s: number) {
     this.attrs.release(this.attr[s]!);
-    const t = this.tbl[s]!;
-    const n = this.perTable.get(t)! - 1;
-    if (n) this.perTable.set(t, n);
-    else this.perTable.delete(t);
+    const c = this.countsOf(this.tbl[s]!);
+    c[0]!--;
+    c[1 + (this.info[s]! & 0xff)]!--;
     this.count--;
     this.next[s] = this.freeHead;
     this.freeHead = s;
@@ -224,8 +249,18 @@ export class FamilyRoutes implements KeyedRows {
 
   /** The active route of (table, prefix), or -1. */
   active(table: number, dstLen: number, d0: number, d1 = 0, d2 = 0, d3 = 0): number {
+    if (!this.hasLength(table, dstLen)) return NONE;
     const h = this.head(table, dstLen, d0, d1, d2, d3);
     return h === NONE ? NONE : this.activeOf(h);
+  }
+
+  /** The first alias of every (table, prefix), now (a walk that may pause in between). */
+  headSlots(): Int32Array {
+    this.finishLoad();
+    const out = new Int32Array(this.ix.size);
+    let i = 0;
+    this.ix.forEach((h) => void (out[i++] = h));
+    return out;
   }
 
   /** Calls `visit` with the first alias of every (table, prefix). */

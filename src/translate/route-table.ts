@@ -15,7 +15,7 @@ export class RouteTable implements KeyedRows {
   private len = new Uint8Array(0);
   private dst = new Uint32Array(0);
   private val = new Float64Array(0);
-  private readonly ix: SlotIndex;
+  private ix: SlotIndex;
   private qVrf = 0;
   private qLen = 0;
   private qD0 = 0;
@@ -111,6 +111,20 @@ export class RouteTable implements KeyedRows {
     this.val[s] = value;
     this.ix.insertAt(pos, s);
     return ABSENT;
+  }
+
+  /** A copy. */
+  clone(): RouteTable {
+    const c = new RouteTable(this.family, 1);
+    c.cap = this.cap;
+    c.used = this.used;
+    c.freeList = [...this.freeList];
+    c.vrf = this.vrf.slice();
+    c.len = this.len.slice();
+    c.dst = this.dst.slice();
+    c.val = this.val.slice();
+    c.ix.copyFrom(this.ix);
+    return c;
   }
 
   /** The rows now, as slot numbers (a cursor over them stays valid while rows are only added). */

@@ -20,6 +20,9 @@ import { membersKey, routeIntent, type NexthopRef } from './route-intent.ts';
 import { ABSENT, RouteTable } from './route-table.ts';
 import { DROP, TRAP, TargetKind, actionOf, kindOf, routeValue, targetOf, type RouteValue } from './route-value.ts';
 
+/** Told of each hardware route a rebuild sets (see rebuildSteps). */
+export type RouteEmitter = (family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, value: RouteValue) => void;
+
 /** A kernel route that gives no hardware route (multicast): look in the next table. */
 const SKIP = -2;
 
@@ -108,7 +111,9 @@ export class Translator {
     const changed = new RouteKeyList();
     for (const e of events) {
       if (e.kind !== 'routes') continue;
-      for (const family of [4, 6] as const) if (e.keys.isWhole(family)) this.reevaluateFamily(family, changed);
+      for (const family of [4, 6] as const) {
+        if (e.keys.isWhole(family)) for (const _ of this.reevaluateFamily(family, changed, Infinity, null));
+      }
       for (let i = 0; i < e.keys.length; i++) {
         const family = e.keys.family(i);
         if (changed.isWhole(family)) continue;
@@ -149,11 +154,26 @@ export class Translator {
 
   private reevaluateAll(): RouteKeyList {
     const changed = new RouteKeyList();
+    for (const _ of this.reevaluateSteps(changed, Infinity, null));
+    return changed;
+  }
+
+  /**
+   * rebuild(), in steps: yields after every `chunk` kernel prefixes, and tells `emit` of each
+   * hardware route as it is set. A caller can write routes while the rest is still being
+   * translated (a cold sync: the driver works on the first batches meanwhile).
+   */
+  *rebuildSteps(chunk: number, emit: RouteEmitter): Generator<void> {
+    this.base = computeBase(this.mirror, this.config, this.facts);
+    this.syncSmallTables();
+    yield* this.reevaluateSteps(new RouteKeyList(), chunk, emit);
+  }
+
+  private *reevaluateSteps(changed: RouteKeyList, chunk: number, emit: RouteEmitter | null): Generator<void> {
     this.values = new WeakMap();
     this.lastAttrs = null;
-    for (const family of [4, 6] as const) this.reevaluateFamily(family, changed);
+    for (const family of [4, 6] as const) yield* this.reevaluateFamily(family, changed, chunk, emit);
     this.adoptable.clear();
-    return changed;
   }
 
   /**
@@ -161,43 +181,48 @@ export class Translator {
    * fresh table; then the old one's references are dropped (after the new ones are taken, so an
    * entity still in use never goes away in between).
    */
-  private reevaluateFamily(family: 4 | 6, changed: RouteKeyList) {
+  private *reevaluateFamily(family: 4 | 6, changed: RouteKeyList, chunk: number, emit: RouteEmitter | null): Generator<void> {
     changed.markWhole(family);
     const old = this.desired.routes(family);
     const kernel = this.mirror.routes.family(family);
     // One hardware route per kernel prefix, about: sized once.
     this.desired.replaceRoutes(family, new RouteTable(family, Math.max(64, old.size, kernel.prefixes)));
     const table = this.desired.routes(family);
-    kernel.forEachHead((h) => {
+    const heads = kernel.headSlots();
+    for (let i = 0; i < heads.length; i++) {
+      if (i % chunk === chunk - 1) yield;
+      const h = heads[i]!;
       const vrf = this.base.tableVrf.get(kernel.tableOf(h));
-      if (vrf === undefined) return;
+      if (vrf === undefined) continue;
       const len = kernel.dstLenOf(h);
       const d0 = kernel.dstWord(h, 0);
       const d1 = family === 6 ? kernel.dstWord(h, 1) : 0;
       const d2 = family === 6 ? kernel.dstWord(h, 2) : 0;
       const d3 = family === 6 ? kernel.dstWord(h, 3) : 0;
       const value = this.valueIn(family, vrf, len, d0, d1, d2, d3, kernel.tableOf(h), h);
-      if (value === ABSENT) return;
-      const old = table.set(vrf, len, d0, d1, d2, d3, value);
-      if (old === value) return;
+      if (value === ABSENT) continue;
+      const was = table.set(vrf, len, d0, d1, d2, d3, value);
+      if (was === value) continue;
       this.ref(value);
-      this.deref(old);
-    });
+      this.deref(was);
+      emit?.(family, vrf, len, d0, d1, d2, d3, value);
+    }
     for (const vrf of this.base.vrfTables.keys()) {
-      this.reevaluate(family, vrf, 0, 0, 0, 0, 0, null);
-      if (family === 6) this.reevaluate(6, vrf, 10, 0xfe800000, 0, 0, 0, null);
+      this.reevaluate(family, vrf, 0, 0, 0, 0, 0, null, emit);
+      if (family === 6) this.reevaluate(6, vrf, 10, 0xfe800000, 0, 0, 0, null, emit);
     }
     old.forEach((s) => this.deref(old.valueOf(s)));
   }
 
   /** Re-evaluates one hardware route and records it in `changed` when its value moved. */
-  private reevaluate(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, changed: RouteKeyList | null) {
+  private reevaluate(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, changed: RouteKeyList | null, emit: RouteEmitter | null = null) {
     const value = this.desiredValue(family, vrf, dstLen, d0, d1, d2, d3);
     const old = this.desired.routes(family).set(vrf, dstLen, d0, d1, d2, d3, value);
     if (old === value) return;
     this.ref(value);
     this.deref(old);
     changed?.push(family, vrf, dstLen, d0, d1, d2, d3);
+    if (value !== ABSENT) emit?.(family, vrf, dstLen, d0, d1, d2, d3, value);
   }
 
   /** What hardware route (vrf, prefix) should be, or ABSENT. */

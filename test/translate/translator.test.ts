@@ -201,6 +201,31 @@ describe('routes', () => {
   });
 });
 
+describe('whole families', () => {
+  it('translates a family the mirror filled from nothing (its first dump), and rebuilds in steps alike', () => {
+    const k = basic();
+    const { facts } = newAsic();
+    const t = new Translator(DEFAULT_TRANSLATE_CONFIG, facts, k.mirror);
+    t.rebuild();
+    // The first dump of IPv4 routes arrives as one event marking the family whole.
+    const dumped = [10, 11, 12].map((i) => ({ kind: 'route' as const, op: 'new' as const, route: k.routeOf({ dst: `10.${i}.0.0/16`, via: [{ gw: '10.0.1.2', dev: 'swp1' }] }), replace: false, append: false }));
+    const events = k.mirror.reconcile(['ipv4-routes'], dumped);
+    expect(events.some((e) => e.kind === 'routes' && e.keys.isWhole(4))).toBe(true);
+    const changed = t.update(events);
+    expect(changed.isWhole(4)).toBe(true);
+    const count = () => { let n = 0; t.desired.routes4.forEach(() => n++); return n; };
+    expect(count()).toBe(4); // three routes and the trap default
+    // The same result from a rebuild taken in steps of one prefix, every route emitted once.
+    const stepped = new Translator(DEFAULT_TRANSLATE_CONFIG, facts, k.mirror);
+    const emitted: string[] = [];
+    let steps = 0;
+    for (const _ of stepped.rebuildSteps(1, (f, vrf, len, d0) => emitted.push(`${f}/${vrf}/${d0}/${len}`))) steps++;
+    expect(steps).toBeGreaterThan(2);
+    expect(emitted).toHaveLength(stepped.desired.routeCount);
+    expect(new Set(emitted).size).toBe(emitted.length);
+  });
+});
+
 describe('neighbours', () => {
   it('keeps a route on its next hop whether or not the neighbour is resolved (a miss traps in hardware)', () => {
     const k = basic();
