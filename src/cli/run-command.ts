@@ -8,6 +8,7 @@ import { addRunOptions, loadConfig, describeConfig, type AgentConfig, type RunFl
 import { startEmbeddedHwsim, type EmbeddedHwsim } from '../agent/embedded-hwsim.ts';
 import { progressReporter } from '../agent/progress.ts';
 import { startMetricsServer } from '../status/metrics.ts';
+import { tableCounts } from '../status/report.ts';
 import { startStatusServer } from '../status/status-server.ts';
 import { defaultStatusSocket, ensureSocketDir, socketInUse } from '../status/status-socket.ts';
 
@@ -72,6 +73,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
     if (s.desiredRoutes >= 10_000) progress.finish(`synced ${s.routes} routes in ${(ms / 1000).toFixed(1)} s`);
     logger.info({ ...s, updates: agent.stats.updates, ms, maxRssKb: process.resourceUsage().maxRSS, memory: memory() }, 'first sync converged');
     if (!flags.once) {
+      process.stdout.write(`${welcome(agent, address, socketOf(config), embedded !== null)}\n`);
       await new Promise<never>(() => undefined);
     }
     const report: OnceReport = {
@@ -87,10 +89,34 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
   }
 }
 
+function socketOf(config: AgentConfig): string {
+  return config.statusSocket ?? defaultStatusSocket();
+}
+
+/** After the first sync of a long-running agent: what it holds, and how to look at it. */
+function welcome(agent: Agent, driver: string, socket: string, embedded: boolean): string {
+  const lines = ['', `vrfsync is in sync with this kernel${embedded ? ' (into an embedded hwsim)' : ''}.`, ''];
+  const vrfs = agent.kernel.mirror.vrfs();
+  lines.push(`kernel VRFs: ${vrfs.length ? vrfs.map((v) => `${v.name} (table ${v.table})`).join(', ') : 'none (the default VRF only)'}`);
+  lines.push('kernel routes by table:');
+  for (const [table, c] of agent.kernel.mirror.routes.counts()) lines.push(`  table ${String(table).padEnd(10)} ${String(c.ipv4).padStart(9)} IPv4 ${String(c.ipv6).padStart(9)} IPv6`);
+  const rows = tableCounts(agent).filter((r) => r.table.endsWith('routes') && (r.installed || r.failed));
+  lines.push('hardware routes by VRF:');
+  for (const r of rows) lines.push(`  ${r.vrf.padEnd(16)} ${r.table.padEnd(12)} ${String(r.installed).padStart(9)} installed ${r.failed ? `${r.failed} failed` : ''}`);
+  const s = agent.summary();
+  lines.push(`hardware: ${s.vrfs} VRFs, ${s.rifs} router interfaces, ${s.neighbors} neighbours, ${s.nexthops} next hops, ${s.groups} groups`);
+  lines.push('', 'Look at it (in this network namespace):');
+  lines.push(`  vrfsync show routes --driver ${driver}`);
+  lines.push(`  vrfsync status${socket === defaultStatusSocket() ? '' : ` --socket ${socket}`}`);
+  lines.push(`  vrfsync check --driver ${driver}`);
+  lines.push('Changes to the kernel are followed as they happen; Ctrl-C stops.');
+  return lines.join('\n');
+}
+
 /** The status API (vrfsync status) and, when asked, Prometheus metrics. */
 async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void> }> {
   const services: { close(): Promise<void> }[] = [];
-  const socket = config.statusSocket ?? defaultStatusSocket();
+  const socket = socketOf(config);
   ensureSocketDir(socket);
   if (await socketInUse(socket)) {
     logger.warn({ socket }, 'another agent serves its status on this socket; give this one its own with --status-socket');
