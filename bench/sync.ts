@@ -7,6 +7,7 @@
 // and a structural check at the end (zero divergence).
 //
 //   npm run bench:sync -- [--routes N] [--churn N]        (root: creates a namespace)
+//   scripts/vrf-vm node bin/run-ts.js bench/sync.ts --vrfs 4 --routes 200000   (the VRF kernel)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +15,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHwsim } from '../test/helpers/hwsim-process.ts';
 
-const { values } = parseArgs({ options: { routes: { type: 'string', default: '1000000' }, churn: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { routes: { type: 'string', default: '1000000' }, churn: { type: 'string', default: '100000' }, vrfs: { type: 'string', default: '0' } },
+});
 const ROUTES = Number(values.routes);
+/** With --vrfs N (a VRF kernel: scripts/vrf-vm), the table spread over N VRFs, one port each. */
+const VRFS = Number(values.vrfs);
 const V6 = Math.floor(ROUTES / 5);
 const CHURN = Number(values.churn);
 const repo = join(import.meta.dirname, '..');
@@ -48,17 +53,20 @@ async function main() {
   let hw: Awaited<ReturnType<typeof startHwsim>> | null = null;
   try {
     const lines = ['link set lo up'];
+    for (let v = 0; v < VRFS; v++) lines.push(`link add vrf${v} type vrf table ${10 + v}`, `link set vrf${v} up`);
     for (let p = 1; p <= 4; p++) {
-      lines.push(`link add swp${p} type veth peer name peer${p}`, `link set swp${p} up`, `link set peer${p} up`,
+      lines.push(`link add swp${p} type veth peer name peer${p}`, ...(VRFS ? [`link set swp${p} master vrf${(p - 1) % VRFS}`] : []), `link set swp${p} up`, `link set peer${p} up`,
         `addr add 10.0.${p}.1/24 dev swp${p}`, `addr add 2001:db8:ff${p}::1/64 dev swp${p} nodad`,
         `neigh add 10.0.${p}.2 lladdr 02:aa:00:00:00:0${p} dev swp${p} nud permanent`,
         `neigh add 2001:db8:ff${p}::2 lladdr 02:aa:00:00:00:0${p} dev swp${p} nud permanent`);
     }
-    for (let i = 0; i < ROUTES; i++) lines.push(`route add ${ip4(i)} via 10.0.${(i % 4) + 1}.2`);
-    for (let i = 0; i < V6; i++) lines.push(`route add ${ip6(i)} via 2001:db8:ff${(i % 4) + 1}::2`);
+    // Route i goes out of port i % 4; with VRFs, in that port's VRF.
+    const vrfOf = (i: number) => (VRFS ? ` vrf vrf${(i % 4) % VRFS}` : '');
+    for (let i = 0; i < ROUTES; i++) lines.push(`route add ${ip4(i)} via 10.0.${(i % 4) + 1}.2${vrfOf(i)}`);
+    for (let i = 0; i < V6; i++) lines.push(`route add ${ip6(i)} via 2001:db8:ff${(i % 4) + 1}::2${vrfOf(i)}`);
     const tl = performance.now();
     batch(lines);
-    console.log(`loaded ${ROUTES.toLocaleString('en-US')} IPv4 + ${V6.toLocaleString('en-US')} IPv6 routes over 4 ports in ${((performance.now() - tl) / 1000).toFixed(1)} s`);
+    console.log(`loaded ${ROUTES.toLocaleString('en-US')} IPv4 + ${V6.toLocaleString('en-US')} IPv6 routes over 4 ports${VRFS ? ` in ${VRFS} VRFs` : ''} in ${((performance.now() - tl) / 1000).toFixed(1)} s`);
 
     const ti = performance.now();
     if (spawnSync('sh', ['-c', `ip -n ${ns} -o route show table all > /dev/null`]).status !== 0) throw new Error('ip route failed');
@@ -98,7 +106,11 @@ async function churn(address: string) {
   };
   await waitFor(() => err.includes('first sync converged'), 'agent did not converge');
   const lines: string[] = [];
-  for (let i = 0; i < CHURN; i++) lines.push(`route replace ${ip4(i)} via 10.0.${((i + 1) % 4) + 1}.2`);
+  // Another gateway for each route: the next port's (in the default VRF), or on its own port
+  // (with VRFs: a gateway must be in the route's VRF).
+  for (let i = 0; i < CHURN; i++) {
+    lines.push(VRFS ? `route replace ${ip4(i)} via 10.0.${(i % 4) + 1}.3 vrf vrf${(i % 4) % VRFS}` : `route replace ${ip4(i)} via 10.0.${((i + 1) % 4) + 1}.2`);
+  }
   const t0 = performance.now();
   batch(lines);
   const kernelMs = performance.now() - t0;

@@ -130,7 +130,7 @@ export class Agent extends EventEmitter {
 
   readonly driverAddress: string;
 
-  constructor(private readonly options: AgentOptions) {
+  constructor(private options: AgentOptions) {
     super();
     this.driverAddress = options.driverAddress;
     this.log = options.logger;
@@ -197,6 +197,10 @@ export class Agent extends EventEmitter {
     }
   }
 
+  /**
+   * Graceful stop: no new Write starts, the ones in flight finish (their results are applied),
+   * then the kernel and driver connections close.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.lagTimer) clearInterval(this.lagTimer);
@@ -206,6 +210,21 @@ export class Agent extends EventEmitter {
     this.kernel.close();
     await this.driver.close();
     this.setState('stopped');
+  }
+
+  /**
+   * Applies a reloaded configuration (SIGHUP) without a resync: batch limits and the table-full
+   * policy at once; a new port map or VRF exclusion list translates the mirror again and writes
+   * the difference. The driver connection's settings need a restart.
+   */
+  reconfigure(o: Pick<AgentOptions, 'translate' | 'tableFull' | 'batch'>): void {
+    const translateChanged = JSON.stringify(describeTranslate(o.translate)) !== JSON.stringify(describeTranslate(this.options.translate));
+    this.options = { ...this.options, ...o };
+    this.failures.policy = o.tableFull;
+    if (translateChanged && this.translator) {
+      this.work.addList(this.translator.reconfigure(o.translate));
+      this.schedule(0);
+    }
   }
 
   /** Resolves once desired and installed agree with nothing queued (failed entries aside). */
@@ -257,6 +276,7 @@ export class Agent extends EventEmitter {
     if (this.cycle || this.stopped) return;
     this.cycle = this.syncOnce()
       .catch((err: unknown) => {
+        if (err instanceof StopRequested) return;
         if (err instanceof WriteCallError) {
           // The connection went (or we are not primary): outcome of what was in flight unknown.
           this.log.warn({ err: err.message }, 'write failed as a whole');
@@ -383,7 +403,15 @@ export class Agent extends EventEmitter {
       for (const b of ready.splice(0)) await pipe.add(this.sendRoutes(b, true));
     };
     this.progress = { done: 0, total: this.kernel.mirror.routes.size };
-    for (const _ of t.rebuildSteps(max, emit)) await flush();
+    for (const _ of t.rebuildSteps(max, emit)) {
+      await flush();
+      if (this.stopped) break;
+    }
+    if (this.stopped) {
+      // Stopping: what is in flight finishes, nothing more starts; the next start reads back.
+      await pipe.finish().catch(() => undefined);
+      throw new StopRequested();
+    }
     if (batch.length) ready.push(batch);
     if (ready.length === 0) ready.push(new RouteBatch(1)); // nothing routed: the small stages still go
     await flush().catch(async (err: unknown) => {
@@ -486,7 +514,7 @@ export class Agent extends EventEmitter {
     const max = this.batchLimit();
     const pipe = new Pipeline(this.options.batch.inflight * 2);
     let more = true;
-    while (more) {
+    while (more && !this.stopped) {
       const batch = new RouteBatch(max);
       more = cursor.next(max, (family, vrfId, dstLen, d0, d1, d2, d3, since, known) => {
         const desired = Number.isNaN(known) ? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3) : known;
@@ -619,6 +647,11 @@ export class Agent extends EventEmitter {
   }
 }
 
+/** A cycle ended early because the agent is stopping. */
+class StopRequested extends Error {
+  readonly code = 'VRFSYNC_STOPPING';
+}
+
 /**
  * Writes in flight, at most `depth` at once. A whole-call failure (the connection went) ends
  * the stage: add() and finish() throw it, but only after every write in flight has settled, so
@@ -662,6 +695,10 @@ export function memory(): Record<string, number> {
   const m = process.memoryUsage();
   const mib = (b: number) => Math.round(b / 2 ** 20);
   return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
+}
+
+function describeTranslate(c: TranslateConfig) {
+  return { ports: [...c.portMap].sort(), excluded: [...c.excludedVrfs].sort() };
 }
 
 function describe(u: HwUpdate): string {

@@ -21,7 +21,7 @@ export class OffloadFailures {
   /** The failed routes or the installed ones changed since covers were computed. */
   private coversStale = false;
 
-  constructor(readonly policy: 'safe' | 'retry' = 'safe') {}
+  constructor(public policy: 'safe' | 'retry' = 'safe') {}
 
   /** Failed routes: value = code * 16 + table (the full table for RESOURCE_EXHAUSTED). */
   private readonly routes = [new RouteTable(4), new RouteTable(6)];

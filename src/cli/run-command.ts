@@ -63,6 +63,21 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // SIGHUP: read the configuration again and apply what can change without a restart.
+  const onHup = () => {
+    try {
+      const next = loadConfig({ file: flags.config, flags });
+      logger.level = next.log.level;
+      agent.reconfigure({ translate: next.translate, tableFull: next.tableFull, batch: next.batch });
+      for (const k of ['driver', 'metrics', 'statusSocket'] as const) {
+        if (JSON.stringify(next[k]) !== JSON.stringify(config[k])) logger.warn({ setting: k }, 'this setting changes at the next restart');
+      }
+      logger.info({ config: describeConfig(next) }, 'configuration reloaded');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'configuration not reloaded: it has errors; the running one stays');
+    }
+  };
+  process.on('SIGHUP', onHup);
 
   try {
     await agent.start();
@@ -86,6 +101,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
     await stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHup);
   }
 }
 

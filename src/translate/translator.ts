@@ -55,7 +55,7 @@ export class Translator {
   /** Installed groups whose id a new group with the same members may take over, by content. */
   private adoptable = new Map<string, number[]>();
 
-  constructor(readonly config: TranslateConfig, readonly facts: DriverFacts, private readonly mirror: KernelMirror) {
+  constructor(public config: TranslateConfig, readonly facts: DriverFacts, private readonly mirror: KernelMirror) {
     this.base = computeBase(mirror, config, facts);
   }
 
@@ -81,6 +81,15 @@ export class Translator {
       const nh = state.nexthops.get(m.nextHopId);
       return `${nh?.rifId}|${nh?.ip}|${m.weight}`;
     }).sort().join(';');
+  }
+
+  /**
+   * New configuration (port map, excluded VRFs): everything is translated again from the
+   * mirror as it is, no kernel re-dump. Returns the route keys to diff (all of them).
+   */
+  reconfigure(config: TranslateConfig): RouteKeyList {
+    this.config = config;
+    return this.rebuild();
   }
 
   /** Translates everything from scratch; returns the hardware route keys to diff (all of them). */

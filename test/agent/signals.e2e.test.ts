@@ -1,0 +1,82 @@
+// Signals to a running agent: SIGHUP reloads the configuration without a resync (no kernel
+// re-dump, no driver read-back), SIGTERM stops it gracefully in the middle of a sync.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Netns } from '../helpers/netns.ts';
+import { startHwsim, type HwsimProcess } from '../helpers/hwsim-process.ts';
+import { killAgents, runOnce, startAgent } from '../helpers/agent-process.ts';
+import { DriverClient } from '../../src/driver/client.ts';
+import { hardwareFromEntities } from '../../src/translate/read-back.ts';
+import { describeValue } from '../../src/translate/route-value.ts';
+
+describe('signals', () => {
+  let ns: Netns;
+  let hw: HwsimProcess;
+  beforeAll(async () => {
+    ns = Netns.create('signals');
+    ns.batch([
+      'link add swp1 type veth peer name p1', 'link add eth7 type veth peer name p7',
+      'link set swp1 up', 'link set p1 up', 'link set eth7 up', 'link set p7 up',
+      'addr add 192.168.1.1/24 dev swp1', 'addr add 192.168.7.1/24 dev eth7',
+      'neigh add 192.168.7.2 lladdr 02:aa:00:00:00:07 dev eth7 nud permanent',
+      'route add 10.7.0.0/16 via 192.168.7.2',
+    ]);
+    hw = await startHwsim(['--ports', 'swp1,swp2']);
+  });
+  afterEach(() => killAgents());
+  afterAll(async () => {
+    await hw?.stop();
+    ns?.destroy();
+  });
+
+  it('SIGHUP applies a new port map without a resync', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vrfsync-hup-')), 'vrfsync.yaml');
+    writeFileSync(file, `driver:\n  address: ${hw.address}\n`);
+    const agent = startAgent(ns, ['--config', file]);
+    await agent.waitLog('first sync converged');
+    const client = new DriverClient(hw.address);
+    const route = async () => describeValue(hardwareFromEntities(await client.readAll()).routes4.get(0, 16, 0x0a070000));
+    // eth7 has no hardware port: its route traps.
+    expect(await route()).toBe('trap');
+    const before = agent.logs().length;
+    writeFileSync(file, `driver:\n  address: ${hw.address}\nports:\n  eth7: swp2\n`);
+    agent.proc.kill('SIGHUP');
+    await agent.waitLog('configuration reloaded');
+    const end = Date.now() + 20_000;
+    while ((await route()) === 'trap' && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(await route()).toMatch(/^nexthop/);
+    const after = agent.logs().slice(before).map((r) => r.msg);
+    expect(after).not.toContain('reading the driver');
+    expect(after).not.toContain('kernel re-dumped');
+    client.close();
+    expect(await agent.stop()).toBe(0);
+  });
+
+  it('a configuration with errors is refused on SIGHUP and the running one stays', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vrfsync-hup-')), 'vrfsync.yaml');
+    writeFileSync(file, `driver:\n  address: ${hw.address}\n`);
+    const agent = startAgent(ns, ['--config', file]);
+    await agent.waitLog('first sync converged');
+    writeFileSync(file, 'tableFull: sometimes\n');
+    agent.proc.kill('SIGHUP');
+    await agent.waitLog('configuration not reloaded: it has errors; the running one stays');
+    expect(await agent.stop()).toBe(0);
+  });
+
+  it('SIGTERM in the middle of a sync stops gracefully, and a restart converges', async () => {
+    ns.batch(Array.from({ length: 30_000 }, (_, i) => `route add 20.${(i >> 8) & 255}.${i & 255}.0/24 via 192.168.7.2`));
+    const sim = await startHwsim(['--ports', 'swp1,swp2', '--max-updates-per-write', '200']);
+    const agent = startAgent(ns, ['--driver', sim.address]);
+    await agent.waitLog('driver read');
+    agent.proc.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(agent.logs().some((r) => r.msg === 'stopping')).toBe(true);
+    const again = await runOnce(ns, ['--driver', sim.address]);
+    expect(again.code).toBe(0);
+    expect(again.report.failed).toBe(0);
+    expect(again.report.routes).toBeGreaterThan(30_000);
+    await sim.stop();
+  });
+});
