@@ -57,6 +57,8 @@ function widenWindows(server: grpc.Server, bytes: number): void {
   }
 }
 
+const lookupQuery = (req: simv1.ILookupRequest) => ({ vrfId: req.vrfId ?? null, vrfName: req.vrfName, destination: req.destination, source: req.source });
+
 export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimServer> {
   const { asic, logger } = opts;
   const addr = parseAddress(opts.listen);
@@ -195,7 +197,8 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
     };
 
   const simulator: grpc.UntypedServiceImplementation = {
-    lookup: unary((req: simv1.LookupRequest) => asic.lookup({ vrfId: req.vrfId ?? null, vrfName: req.vrfName, destination: req.destination, source: req.source })),
+    lookup: unary((req: simv1.LookupRequest) => asic.lookup(lookupQuery(req))),
+    lookupBatch: unary((req: simv1.LookupBatchRequest) => ({ results: req.lookups.map((q) => asic.lookup(lookupQuery(q))) })),
     injectFault: unary((req: simv1.FaultRequest) => {
       asic.injectFault(req);
       return {};

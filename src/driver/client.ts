@@ -209,6 +209,10 @@ export class SimulatorClient {
   lookup(req: simv1.ILookupRequest): Promise<simv1.LookupResponse> {
     return unary(this.grpc, 'lookup', req);
   }
+  /** Many lookups in one call, answered in order (Lookup costs a round trip each). */
+  lookupBatch(req: simv1.ILookupBatchRequest, deadlineMs?: number): Promise<simv1.LookupBatchResponse> {
+    return unary(this.grpc, 'lookupBatch', req, deadlineMs);
+  }
   injectFault(req: simv1.IFaultRequest): Promise<simv1.FaultResponse> {
     return unary(this.grpc, 'injectFault', req);
   }

@@ -4505,6 +4505,184 @@ export namespace vrfsync {
             }
 
             /**
+             * Properties of a LookupBatchRequest.
+             * @deprecated Use vrfsync.hwsim.v1.LookupBatchRequest.$Properties instead.
+             */
+            interface ILookupBatchRequest extends vrfsync.hwsim.v1.LookupBatchRequest.$Properties {
+            }
+
+            /** Represents a LookupBatchRequest. */
+            class LookupBatchRequest {
+
+                /**
+                 * Constructs a new LookupBatchRequest.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.hwsim.v1.LookupBatchRequest.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** LookupBatchRequest lookups. */
+                lookups: vrfsync.hwsim.v1.LookupRequest.$Properties[];
+
+                /**
+                 * Creates a new LookupBatchRequest instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns LookupBatchRequest instance
+                 */
+                static create(properties: vrfsync.hwsim.v1.LookupBatchRequest.$Shape): vrfsync.hwsim.v1.LookupBatchRequest & vrfsync.hwsim.v1.LookupBatchRequest.$Shape;
+                static create(properties?: vrfsync.hwsim.v1.LookupBatchRequest.$Properties): vrfsync.hwsim.v1.LookupBatchRequest;
+
+                /**
+                 * Encodes the specified LookupBatchRequest message. Does not implicitly {@link vrfsync.hwsim.v1.LookupBatchRequest.verify|verify} messages.
+                 * @param message LookupBatchRequest message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.hwsim.v1.LookupBatchRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a LookupBatchRequest message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.hwsim.v1.LookupBatchRequest & vrfsync.hwsim.v1.LookupBatchRequest.$Shape} LookupBatchRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.hwsim.v1.LookupBatchRequest & vrfsync.hwsim.v1.LookupBatchRequest.$Shape;
+
+                /**
+                 * Creates a LookupBatchRequest message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns LookupBatchRequest
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.hwsim.v1.LookupBatchRequest;
+
+                /**
+                 * Creates a plain object from a LookupBatchRequest message. Also converts values to other types if specified.
+                 * @param message LookupBatchRequest
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.hwsim.v1.LookupBatchRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this LookupBatchRequest to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace LookupBatchRequest {
+
+                /** Properties of a LookupBatchRequest. */
+                interface $Properties {
+
+                    /** LookupBatchRequest lookups */
+                    lookups?: (vrfsync.hwsim.v1.LookupRequest.$Properties[]|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a LookupBatchRequest. */
+                type $Shape = {
+                  lookups?: vrfsync.hwsim.v1.LookupRequest.$Shape[]|null;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            /**
+             * Properties of a LookupBatchResponse.
+             * @deprecated Use vrfsync.hwsim.v1.LookupBatchResponse.$Properties instead.
+             */
+            interface ILookupBatchResponse extends vrfsync.hwsim.v1.LookupBatchResponse.$Properties {
+            }
+
+            /** Represents a LookupBatchResponse. */
+            class LookupBatchResponse {
+
+                /**
+                 * Constructs a new LookupBatchResponse.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.hwsim.v1.LookupBatchResponse.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** LookupBatchResponse results. */
+                results: vrfsync.hwsim.v1.LookupResponse.$Properties[];
+
+                /**
+                 * Creates a new LookupBatchResponse instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns LookupBatchResponse instance
+                 */
+                static create(properties: vrfsync.hwsim.v1.LookupBatchResponse.$Shape): vrfsync.hwsim.v1.LookupBatchResponse & vrfsync.hwsim.v1.LookupBatchResponse.$Shape;
+                static create(properties?: vrfsync.hwsim.v1.LookupBatchResponse.$Properties): vrfsync.hwsim.v1.LookupBatchResponse;
+
+                /**
+                 * Encodes the specified LookupBatchResponse message. Does not implicitly {@link vrfsync.hwsim.v1.LookupBatchResponse.verify|verify} messages.
+                 * @param message LookupBatchResponse message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.hwsim.v1.LookupBatchResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a LookupBatchResponse message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.hwsim.v1.LookupBatchResponse & vrfsync.hwsim.v1.LookupBatchResponse.$Shape} LookupBatchResponse
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.hwsim.v1.LookupBatchResponse & vrfsync.hwsim.v1.LookupBatchResponse.$Shape;
+
+                /**
+                 * Creates a LookupBatchResponse message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns LookupBatchResponse
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.hwsim.v1.LookupBatchResponse;
+
+                /**
+                 * Creates a plain object from a LookupBatchResponse message. Also converts values to other types if specified.
+                 * @param message LookupBatchResponse
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.hwsim.v1.LookupBatchResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this LookupBatchResponse to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace LookupBatchResponse {
+
+                /** Properties of a LookupBatchResponse. */
+                interface $Properties {
+
+                    /** LookupBatchResponse results */
+                    results?: (vrfsync.hwsim.v1.LookupResponse.$Properties[]|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a LookupBatchResponse. */
+                type $Shape = {
+                  results?: vrfsync.hwsim.v1.LookupResponse.$Shape[]|null;
+                  $unknowns?: Uint8Array[];
+                };
+            }
+
+            /**
              * Properties of a FaultRequest.
              * @deprecated Use vrfsync.hwsim.v1.FaultRequest.$Properties instead.
              */

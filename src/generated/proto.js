@@ -12738,6 +12738,456 @@ export const vrfsync = $root.vrfsync = (() => {
                 return LookupResponse;
             })();
 
+            v1.LookupBatchRequest = (function() {
+
+                /**
+                 * Properties of a LookupBatchRequest.
+                 * @typedef {Object} vrfsync.hwsim.v1.LookupBatchRequest.$Properties
+                 * @property {Array.<vrfsync.hwsim.v1.LookupRequest.$Properties>|null} [lookups] LookupBatchRequest lookups
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a LookupBatchRequest.
+                 * @memberof vrfsync.hwsim.v1
+                 * @interface ILookupBatchRequest
+                 * @augments vrfsync.hwsim.v1.LookupBatchRequest.$Properties
+                 * @deprecated Use vrfsync.hwsim.v1.LookupBatchRequest.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a LookupBatchRequest.
+                 * @typedef {{
+                 *   lookups?: Array.<vrfsync.hwsim.v1.LookupRequest.$Shape>|null;
+                 *   $unknowns?: Array.<Uint8Array>;
+                 * }} vrfsync.hwsim.v1.LookupBatchRequest.$Shape
+                 */
+
+                /**
+                 * Constructs a new LookupBatchRequest.
+                 * @memberof vrfsync.hwsim.v1
+                 * @classdesc Represents a LookupBatchRequest.
+                 * @constructor
+                 * @param {vrfsync.hwsim.v1.LookupBatchRequest.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const LookupBatchRequest = function (properties) {
+                    this.lookups = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * LookupBatchRequest lookups.
+                 * @member {Array.<vrfsync.hwsim.v1.LookupRequest.$Properties>} lookups
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @instance
+                 */
+                LookupBatchRequest.prototype.lookups = $util.emptyArray;
+
+                /**
+                 * Creates a new LookupBatchRequest instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @static
+                 * @param {vrfsync.hwsim.v1.LookupBatchRequest.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.hwsim.v1.LookupBatchRequest} LookupBatchRequest instance
+                 * @type {{
+                 *   (properties: vrfsync.hwsim.v1.LookupBatchRequest.$Shape): vrfsync.hwsim.v1.LookupBatchRequest & vrfsync.hwsim.v1.LookupBatchRequest.$Shape;
+                 *   (properties?: vrfsync.hwsim.v1.LookupBatchRequest.$Properties): vrfsync.hwsim.v1.LookupBatchRequest;
+                 * }}
+                 */
+                LookupBatchRequest.create = function(properties) {
+                    return new LookupBatchRequest(properties);
+                };
+
+                /**
+                 * Encodes the specified LookupBatchRequest message. Does not implicitly {@link vrfsync.hwsim.v1.LookupBatchRequest.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @static
+                 * @param {vrfsync.hwsim.v1.LookupBatchRequest.$Properties} message LookupBatchRequest message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                LookupBatchRequest.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.lookups != null && message.lookups.length)
+                        for (let i = 0; i < message.lookups.length; ++i)
+                            $root.vrfsync.hwsim.v1.LookupRequest.encode(message.lookups[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a LookupBatchRequest message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.hwsim.v1.LookupBatchRequest & vrfsync.hwsim.v1.LookupBatchRequest.$Shape} LookupBatchRequest
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                LookupBatchRequest.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.hwsim.v1.LookupBatchRequest();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.lookups && message.lookups.length))
+                                    message.lookups = [];
+                                message.lookups.push($root.vrfsync.hwsim.v1.LookupRequest.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a LookupBatchRequest message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.hwsim.v1.LookupBatchRequest} LookupBatchRequest
+                 */
+                LookupBatchRequest.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.hwsim.v1.LookupBatchRequest)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.hwsim.v1.LookupBatchRequest: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.hwsim.v1.LookupBatchRequest();
+                    if (object.lookups) {
+                        if (!$Array.isArray(object.lookups))
+                            throw $TypeError(".vrfsync.hwsim.v1.LookupBatchRequest.lookups: array expected");
+                        message.lookups = $Array(object.lookups.length);
+                        for (let i = 0; i < object.lookups.length; ++i) {
+                            if (!$util.isObject(object.lookups[i]))
+                                throw $TypeError(".vrfsync.hwsim.v1.LookupBatchRequest.lookups: object expected");
+                            message.lookups[i] = $root.vrfsync.hwsim.v1.LookupRequest.fromObject(object.lookups[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a LookupBatchRequest message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @static
+                 * @param {vrfsync.hwsim.v1.LookupBatchRequest} message LookupBatchRequest
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                LookupBatchRequest.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.lookups = [];
+                    if (message.lookups && message.lookups.length) {
+                        object.lookups = $Array(message.lookups.length);
+                        for (let j = 0; j < message.lookups.length; ++j)
+                            object.lookups[j] = $root.vrfsync.hwsim.v1.LookupRequest.toObject(message.lookups[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                /**
+                 * Converts this LookupBatchRequest to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.hwsim.v1.LookupBatchRequest
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                LookupBatchRequest.prototype.toJSON = function() {
+                    return LookupBatchRequest.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return LookupBatchRequest;
+            })();
+
+            v1.LookupBatchResponse = (function() {
+
+                /**
+                 * Properties of a LookupBatchResponse.
+                 * @typedef {Object} vrfsync.hwsim.v1.LookupBatchResponse.$Properties
+                 * @property {Array.<vrfsync.hwsim.v1.LookupResponse.$Properties>|null} [results] LookupBatchResponse results
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a LookupBatchResponse.
+                 * @memberof vrfsync.hwsim.v1
+                 * @interface ILookupBatchResponse
+                 * @augments vrfsync.hwsim.v1.LookupBatchResponse.$Properties
+                 * @deprecated Use vrfsync.hwsim.v1.LookupBatchResponse.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a LookupBatchResponse.
+                 * @typedef {{
+                 *   results?: Array.<vrfsync.hwsim.v1.LookupResponse.$Shape>|null;
+                 *   $unknowns?: Array.<Uint8Array>;
+                 * }} vrfsync.hwsim.v1.LookupBatchResponse.$Shape
+                 */
+
+                /**
+                 * Constructs a new LookupBatchResponse.
+                 * @memberof vrfsync.hwsim.v1
+                 * @classdesc Represents a LookupBatchResponse.
+                 * @constructor
+                 * @param {vrfsync.hwsim.v1.LookupBatchResponse.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const LookupBatchResponse = function (properties) {
+                    this.results = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * LookupBatchResponse results.
+                 * @member {Array.<vrfsync.hwsim.v1.LookupResponse.$Properties>} results
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @instance
+                 */
+                LookupBatchResponse.prototype.results = $util.emptyArray;
+
+                /**
+                 * Creates a new LookupBatchResponse instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @static
+                 * @param {vrfsync.hwsim.v1.LookupBatchResponse.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.hwsim.v1.LookupBatchResponse} LookupBatchResponse instance
+                 * @type {{
+                 *   (properties: vrfsync.hwsim.v1.LookupBatchResponse.$Shape): vrfsync.hwsim.v1.LookupBatchResponse & vrfsync.hwsim.v1.LookupBatchResponse.$Shape;
+                 *   (properties?: vrfsync.hwsim.v1.LookupBatchResponse.$Properties): vrfsync.hwsim.v1.LookupBatchResponse;
+                 * }}
+                 */
+                LookupBatchResponse.create = function(properties) {
+                    return new LookupBatchResponse(properties);
+                };
+
+                /**
+                 * Encodes the specified LookupBatchResponse message. Does not implicitly {@link vrfsync.hwsim.v1.LookupBatchResponse.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @static
+                 * @param {vrfsync.hwsim.v1.LookupBatchResponse.$Properties} message LookupBatchResponse message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                LookupBatchResponse.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.results != null && message.results.length)
+                        for (let i = 0; i < message.results.length; ++i)
+                            $root.vrfsync.hwsim.v1.LookupResponse.encode(message.results[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a LookupBatchResponse message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.hwsim.v1.LookupBatchResponse & vrfsync.hwsim.v1.LookupBatchResponse.$Shape} LookupBatchResponse
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                LookupBatchResponse.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.hwsim.v1.LookupBatchResponse();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.results && message.results.length))
+                                    message.results = [];
+                                message.results.push($root.vrfsync.hwsim.v1.LookupResponse.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a LookupBatchResponse message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.hwsim.v1.LookupBatchResponse} LookupBatchResponse
+                 */
+                LookupBatchResponse.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.hwsim.v1.LookupBatchResponse)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.hwsim.v1.LookupBatchResponse: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.hwsim.v1.LookupBatchResponse();
+                    if (object.results) {
+                        if (!$Array.isArray(object.results))
+                            throw $TypeError(".vrfsync.hwsim.v1.LookupBatchResponse.results: array expected");
+                        message.results = $Array(object.results.length);
+                        for (let i = 0; i < object.results.length; ++i) {
+                            if (!$util.isObject(object.results[i]))
+                                throw $TypeError(".vrfsync.hwsim.v1.LookupBatchResponse.results: object expected");
+                            message.results[i] = $root.vrfsync.hwsim.v1.LookupResponse.fromObject(object.results[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a LookupBatchResponse message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @static
+                 * @param {vrfsync.hwsim.v1.LookupBatchResponse} message LookupBatchResponse
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                LookupBatchResponse.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.results = [];
+                    if (message.results && message.results.length) {
+                        object.results = $Array(message.results.length);
+                        for (let j = 0; j < message.results.length; ++j)
+                            object.results[j] = $root.vrfsync.hwsim.v1.LookupResponse.toObject(message.results[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                /**
+                 * Converts this LookupBatchResponse to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.hwsim.v1.LookupBatchResponse
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                LookupBatchResponse.prototype.toJSON = function() {
+                    return LookupBatchResponse.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return LookupBatchResponse;
+            })();
+
             v1.FaultRequest = (function() {
 
                 /**

@@ -93,6 +93,16 @@ export const SimulatorService = {
     responseDeserialize: codec(vrfsync.hwsim.v1.LookupResponse).deserialize,
     originalName: 'lookup',
   },
+  lookupBatch: {
+    path: '/vrfsync.hwsim.v1.Simulator/LookupBatch',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: codec(vrfsync.hwsim.v1.LookupBatchRequest).serialize,
+    requestDeserialize: codec(vrfsync.hwsim.v1.LookupBatchRequest).deserialize,
+    responseSerialize: codec(vrfsync.hwsim.v1.LookupBatchResponse).serialize,
+    responseDeserialize: codec(vrfsync.hwsim.v1.LookupBatchResponse).deserialize,
+    originalName: 'lookupBatch',
+  },
   injectFault: {
     path: '/vrfsync.hwsim.v1.Simulator/InjectFault',
     requestStream: false,
