@@ -2,6 +2,9 @@
 // mirror against what the driver holds (its Read), entry by entry. Ids are adopted from the
 // driver first, as a restarted agent would, so an entry that is right under another id is not
 // reported: only what would have to be written is.
+//
+// Every entry belongs to a VRF: neighbours and next hops to their router interface's, groups to
+// their first member's (looked up in the desired state, else in the installed one).
 import type { KernelMirror } from '../kernel/mirror.ts';
 import { hardwareFromEntities } from '../translate/read-back.ts';
 import type { HardwareState } from '../translate/hardware-state.ts';
@@ -19,11 +22,15 @@ export interface Mismatch {
   key: string;
   kernel: unknown;
   hardware: unknown;
+  /** Why the two disagree, where that is not plain from the kind (forwarding). */
+  reason?: string;
 }
 
 export interface StructuralResult {
   /** Entries compared: desired and installed, each counted once. */
   entries: number;
+  /** The same, per VRF name. */
+  entriesByVrf: Map<string, number>;
   mismatches: Mismatch[];
   desired: HardwareState;
   installed: HardwareState;
@@ -34,16 +41,41 @@ function vrfName(id: number, facts: DriverFacts, desired: HardwareState, install
   return desired.vrfs.get(id)?.name ?? installed.vrfs.get(id)?.name ?? String(id);
 }
 
-function describeEntity(e: HwEntity): { vrfId: number | null; key: string; value: unknown } {
+/** The VRF id of an entry, from either state ('' when neither knows its router interface). */
+class VrfOf {
+  constructor(private readonly desired: HardwareState, private readonly installed: HardwareState) {}
+
+  rif(rifId: number): number | null {
+    return (this.desired.rifs.get(rifId) ?? this.installed.rifs.get(rifId))?.vrfId ?? null;
+  }
+
+  nextHop(id: number): number | null {
+    const nh = this.desired.nexthops.get(id) ?? this.installed.nexthops.get(id);
+    return nh ? this.rif(nh.rifId) : null;
+  }
+
+  entity(e: HwEntity): number | null {
+    switch (e.kind) {
+      case 'vrf': return e.vrf.id;
+      case 'rif': return e.rif.vrfId;
+      case 'neighbor': return this.rif(e.neighbor.rifId);
+      case 'nextHop': return this.rif(e.nextHop.rifId);
+      case 'group': return e.group.members.length ? this.nextHop(e.group.members[0]!.nextHopId) : null;
+      case 'route': return e.route.vrfId;
+    }
+  }
+}
+
+function describeEntity(e: HwEntity): { key: string; value: unknown } {
   switch (e.kind) {
-    case 'vrf': return { vrfId: e.vrf.id, key: `vrf ${e.vrf.id}`, value: e.vrf };
-    case 'rif': return { vrfId: e.rif.vrfId, key: `router-interface ${e.rif.id}`, value: e.rif };
-    case 'neighbor': return { vrfId: null, key: `neighbor ${e.neighbor.ip} rif ${e.neighbor.rifId}`, value: e.neighbor };
-    case 'nextHop': return { vrfId: null, key: `next-hop ${e.nextHop.id}`, value: e.nextHop };
-    case 'group': return { vrfId: null, key: `group ${e.group.id}`, value: e.group };
+    case 'vrf': return { key: `vrf ${e.vrf.id}`, value: e.vrf };
+    case 'rif': return { key: `router-interface ${e.rif.id}`, value: e.rif };
+    case 'neighbor': return { key: `neighbor ${e.neighbor.ip} rif ${e.neighbor.rifId}`, value: e.neighbor };
+    case 'nextHop': return { key: `next-hop ${e.nextHop.id}`, value: e.nextHop };
+    case 'group': return { key: `group ${e.group.id}`, value: e.group };
     case 'route': {
       const r = e.route;
-      return { vrfId: r.vrfId, key: `${dstText(r.family, r.d0, r.d1, r.d2, r.d3)}/${r.dstLen}`, value: describeValue(r.value) };
+      return { key: `${dstText(r.family, r.d0, r.d1, r.d2, r.d3)}/${r.dstLen}`, value: describeValue(r.value) };
     }
   }
 }
@@ -55,10 +87,12 @@ export function structuralCheck(mirror: KernelMirror, config: TranslateConfig, f
   t.rebuild();
   const desired = t.desired;
   const mismatches: Mismatch[] = [];
+  const vrfOf = new VrfOf(desired, installed);
+  const nameOf = (id: number | null) => (id === null ? '' : vrfName(id, facts, desired, installed));
   const updates: HwUpdate[] = planAll(installed, desired).flat();
   for (const u of updates) {
     const d = describeEntity(u.entity);
-    const vrf = d.vrfId === null ? '' : vrfName(d.vrfId, facts, desired, installed);
+    const vrf = nameOf(vrfOf.entity(u.entity));
     const inst = installedValue(installed, u);
     if (u.op === 'insert') mismatches.push({ kind: 'missing', vrf, key: d.key, kernel: d.value, hardware: null });
     else if (u.op === 'delete') mismatches.push({ kind: 'extra', vrf, key: d.key, kernel: null, hardware: d.value });
@@ -66,7 +100,33 @@ export function structuralCheck(mirror: KernelMirror, config: TranslateConfig, f
   }
   const small = (s: HardwareState) => s.vrfs.size + s.rifs.size + s.neighbors.size + s.nexthops.size + s.groups.size;
   const entries = Math.max(small(desired), small(installed)) + Math.max(desired.routeCount, installed.routeCount);
-  return { entries, mismatches, desired, installed };
+  return { entries, entriesByVrf: entriesByVrf(desired, installed, vrfOf, nameOf), mismatches, desired, installed };
+}
+
+/** Per VRF, the larger of its desired and installed entry counts. */
+function entriesByVrf(desired: HardwareState, installed: HardwareState, vrfOf: VrfOf, nameOf: (id: number | null) => string): Map<string, number> {
+  const count = (s: HardwareState) => {
+    const n = new Map<string, number>();
+    const add = (id: number | null) => {
+      const name = nameOf(id);
+      n.set(name, (n.get(name) ?? 0) + 1);
+    };
+    for (const v of s.vrfs.values()) add(v.id);
+    for (const r of s.rifs.values()) add(r.vrfId);
+    for (const x of s.neighbors.values()) add(vrfOf.rif(x.rifId));
+    for (const x of s.nexthops.values()) add(vrfOf.rif(x.rifId));
+    for (const g of s.groups.values()) add(vrfOf.entity({ kind: 'group', group: g }));
+    for (const family of [4, 6] as const) {
+      const t = s.routes(family);
+      t.forEach((slot) => add(t.vrfOf(slot)));
+    }
+    return n;
+  };
+  const d = count(desired);
+  const i = count(installed);
+  const out = new Map<string, number>();
+  for (const name of new Set([...d.keys(), ...i.keys()])) out.set(name, Math.max(d.get(name) ?? 0, i.get(name) ?? 0));
+  return out;
 }
 
 function installedValue(installed: HardwareState, u: HwUpdate): unknown {
