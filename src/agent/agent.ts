@@ -17,6 +17,7 @@ import type { TlsOptions } from '../driver/address.ts';
 import { Code, Table, UpdateType, codeName, type v1 } from '../driver/wire.ts';
 import { ABSENT } from '../translate/route-table.ts';
 import { KernelSession } from '../kernel/kernel-session.ts';
+import type { KernelSessionLike } from '../kernel/session-like.ts';
 import type { MirrorEvent } from '../kernel/mirror.ts';
 import type { RouteKeyList } from '../kernel/route-keys.ts';
 import type { SubscriptionOptions } from '../netlink/subscription.ts';
@@ -45,6 +46,8 @@ export interface AgentOptions {
   batch: { maxUpdates: number; windowMs: number; inflight: number };
   logger: Logger;
   kernel?: SubscriptionOptions;
+  /** The kernel session to use instead of a live one on this kernel (vrfsync replay). */
+  session?: KernelSessionLike;
   /** Log the kernel-to-hardware lag this often (ms); 0: never. */
   lagReportMs?: number;
 }
@@ -88,7 +91,7 @@ export interface AgentStats {
  * 'offload' (OffloadEventData).
  */
 export class Agent extends EventEmitter {
-  readonly kernel: KernelSession;
+  readonly kernel: KernelSessionLike;
   readonly driver: DriverSession;
   readonly installed: HardwareState = new HardwareState();
   translator: Translator | null = null;
@@ -135,7 +138,7 @@ export class Agent extends EventEmitter {
     this.driverAddress = options.driverAddress;
     this.log = options.logger;
     this.failures = new OffloadFailures(options.tableFull);
-    this.kernel = new KernelSession(options.kernel ?? {});
+    this.kernel = options.session ?? new KernelSession(options.kernel ?? {});
     this.driver = new DriverSession(options.driverAddress, {
       tls: options.tls, electionId: options.electionId, clientName: options.clientName,
       maxInflight: options.batch.inflight, logger: this.log.child({ component: 'driver' }),
@@ -307,6 +310,16 @@ export class Agent extends EventEmitter {
       this.setState('in-sync');
       this.emit('converged');
     }
+    this.emit('idle');
+  }
+
+  /**
+   * Resolves once no cycle runs or is due and nothing waits to be written. A replay delivers its
+   * next batch of kernel events only then, so that batching does not depend on timing.
+   */
+  idle(): Promise<void> {
+    if (!this.cycle && !this.wake && !this.hasWork()) return Promise.resolve();
+    return new Promise((resolve) => this.once('idle', resolve));
   }
 
   /**
