@@ -38,7 +38,7 @@ interface Transport {
   /** Receive buffer the kernel granted, in bytes. */
   readonly recvBufferSize: number;
   exchange(request: Buffer, seq: number, count: number): Promise<Replies>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const socketOptions = (recvBufferSize: number) => ({
@@ -110,7 +110,7 @@ class SocketTransport implements Transport {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.sock?.close();
     this.sock = null;
   }
@@ -188,7 +188,21 @@ function next() {
   open().send(Buffer.from(c.request), { port: 0 }, (err) => { if (err && current === c) finish({ error: err.message }); });
 }
 
-parentPort.on('message', (m) => { queue.push(m); next(); });
+parentPort.on('message', (m) => {
+  if (!m.close) {
+    queue.push(m);
+    next();
+    return;
+  }
+  // Closing between callbacks, by itself: a worker terminated while the netlink binding calls
+  // into it aborts the process.
+  queue.length = 0;
+  if (current) clearTimeout(current.stall);
+  current = null;
+  if (sock) sock.close();
+  sock = null;
+  parentPort.close();
+});
 parentPort.postMessage({ ready: true, recvBufferSize: open().getRecvBufferSize() });
 `;
 
@@ -205,11 +219,15 @@ class ThreadTransport implements Transport {
   private readonly pending = new Map<number, { resolve: (r: Replies) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failed: Error | null = null;
+  private exited = false;
 
   private constructor(private readonly worker: Worker, readonly recvBufferSize: number) {
     worker.on('message', (m: ThreadAnswer) => this.onAnswer(m));
     worker.on('error', (err) => this.fail(err));
-    worker.on('exit', () => this.fail(new Error('the route lookup thread exited')));
+    worker.on('exit', () => {
+      this.exited = true;
+      this.fail(new Error('the route lookup thread exited'));
+    });
     worker.unref();
   }
 
@@ -251,9 +269,17 @@ class ThreadTransport implements Transport {
     this.pending.clear();
   }
 
-  close(): void {
-    this.failed ??= new Error('route lookups closed');
-    void this.worker.terminate();
+  /**
+   * Asks the worker to close and waits until it has: a process that exits meanwhile would
+   * terminate it, perhaps inside the binding's callback, which aborts.
+   */
+  async close(): Promise<void> {
+    this.fail(new Error('route lookups closed'));
+    if (this.exited) return;
+    this.worker.ref();
+    const gone = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ close: true });
+    await gone;
   }
 }
 
@@ -346,8 +372,10 @@ export class RouteGetter {
     return overrun;
   }
 
-  close(): void {
-    void this.transport?.then((t) => t.close(), () => undefined);
+  /** Closes the socket (and its thread): wait for it before the process exits. */
+  async close(): Promise<void> {
+    const t = this.transport;
     this.transport = null;
+    await t?.then((x) => x.close(), () => undefined);
   }
 }

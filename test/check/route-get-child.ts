@@ -18,4 +18,4 @@ const getter = new RouteGetter({
 });
 const answers = await getter.lookup(queries);
 process.stdout.write(JSON.stringify({ answers, overruns: getter.overruns, window: getter.windowSize }));
-getter.close();
+await getter.close();
