@@ -1,6 +1,7 @@
 // The `vrfsync` command. Each subcommand lives in its own module and registers itself here.
 // Usage errors exit 2, like "could not run"; each subcommand sets its own exit status.
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './check-command.ts';
 import { registerConformance } from './conformance-command.ts';
 import { registerKernelCommand } from './kernel-command.ts';
 import { registerRunCommand } from './run-command.ts';
@@ -13,6 +14,7 @@ const program = new Command('vrfsync')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
+registerCheckCommand(program);
 registerConformance(program);
 registerKernelCommand(program);
 registerRunCommand(program);
