@@ -49,14 +49,17 @@ function run({ id, request, seq, recvBufferSize }) {
   }
   let chunk = takeChunk();
   let used = 0;
+  // The datagrams' lengths, so that a tap (vrfsync record) sees them as the kernel sent them.
+  let sizes = [];
   let finished = false;
   const flush = () => {
     if (used === 0) return;
     for (let n; (n = Atomics.load(inFlight, 0)) >= MAX_IN_FLIGHT;) Atomics.wait(inFlight, 0, n, 1000);
     Atomics.add(inFlight, 0, 1);
-    parentPort.postMessage({ id, chunk: chunk.buffer, len: used }, [chunk.buffer]);
+    parentPort.postMessage({ id, chunk: chunk.buffer, len: used, sizes }, [chunk.buffer]);
     chunk = takeChunk();
     used = 0;
+    sizes = [];
   };
   const finish = (error) => {
     if (finished) return;
@@ -71,6 +74,7 @@ function run({ id, request, seq, recvBufferSize }) {
     if (used + buf.length > CHUNK) flush();
     buf.copy(chunk, used);
     used += buf.length;
+    sizes.push(buf.length);
     if (ends(buf, seq)) finish();
     else if (used > CHUNK / 2) flush();
   });

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { RawNetlinkSocket } from 'netlink';
 import { MalformedMessage } from './attributes.ts';
 import { NLMSG, NLMSG_HDRLEN, NLM_F, encodeMessage } from './messages.ts';
+import { tapClock, type NetlinkTap } from './tap.ts';
 
 const NETLINK_ROUTE = 0;
 
@@ -29,10 +30,12 @@ export interface DumpOptions {
   recvBufferSize?: number;
   /** Read on the dump thread (for dumps that can be large: routes). */
   threaded?: boolean;
+  /** Sees the request and each reply datagram (vrfsync record). */
+  tap?: NetlinkTap | null;
 }
 
-/** A dump in progress: what its replies said so far. */
-class Replies {
+/** A dump in progress: what its replies said so far. A replay feeds recorded replies to one. */
+export class Replies {
   interrupted = false;
   done = false;
   error: Error | null = null;
@@ -87,14 +90,16 @@ export function dump(type: number, requestBody: Buffer, visit: DumpVisitor, opti
   const request = encodeMessage(type, NLM_F.REQUEST | NLM_F.DUMP, seq, requestBody);
   const replies = new Replies(type, seq, visit);
   const recvBufferSize = options.recvBufferSize ?? 4 * 1024 * 1024;
+  const tap = options.tap ?? null;
+  tap?.('request', request, tapClock());
   if (options.threaded) {
     const thread = DumpThread.get();
-    if (thread) return thread.dump(request, recvBufferSize, replies);
+    if (thread) return thread.dump(request, recvBufferSize, replies, tap);
   }
-  return dumpHere(request, recvBufferSize, replies);
+  return dumpHere(request, recvBufferSize, replies, tap);
 }
 
-function dumpHere(request: Buffer, recvBufferSize: number, replies: Replies): Promise<void> {
+function dumpHere(request: Buffer, recvBufferSize: number, replies: Replies, tap: NetlinkTap | null): Promise<void> {
   const sock = new RawNetlinkSocket(NETLINK_ROUTE, {
     recvBufferSize,
     sendBufferSize: 64 * 1024,
@@ -116,6 +121,7 @@ function dumpHere(request: Buffer, recvBufferSize: number, replies: Replies): Pr
       close();
     });
     sock.on('message', (buf: Buffer) => {
+      tap?.('reply', buf, tapClock());
       replies.take(buf);
       if (replies.done) close();
     });
@@ -132,6 +138,8 @@ interface ThreadMessage {
   id: number;
   chunk?: ArrayBuffer;
   len?: number;
+  /** The chunk's datagrams, by length, in order. */
+  sizes?: number[];
   end?: boolean;
   error?: { message: string; code?: string; errno?: number };
 }
@@ -139,7 +147,7 @@ interface ThreadMessage {
 /** The one dump thread, started on first use and kept (unreferenced) while idle. */
 class DumpThread {
   private static instance: DumpThread | null | undefined;
-  private readonly pending = new Map<number, { replies: Replies; resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { replies: Replies; tap: NetlinkTap | null; resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
 
   /** The thread, or null where one cannot start (then dumps read here). */
@@ -165,11 +173,11 @@ class DumpThread {
     worker.unref();
   }
 
-  dump(request: Buffer, recvBufferSize: number, replies: Replies): Promise<void> {
+  dump(request: Buffer, recvBufferSize: number, replies: Replies, tap: NetlinkTap | null): Promise<void> {
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { replies, resolve, reject });
+      this.pending.set(id, { replies, tap, resolve, reject });
       this.worker.postMessage({ id, request, seq: replies.seq, recvBufferSize });
     });
   }
@@ -177,6 +185,7 @@ class DumpThread {
   private onMessage(m: ThreadMessage) {
     const p = this.pending.get(m.id);
     if (m.chunk) {
+      if (p?.tap) tapChunk(p.tap, Buffer.from(m.chunk, 0, m.len), m.sizes ?? [m.len!]);
       if (p && !p.replies.done) p.replies.take(Buffer.from(m.chunk, 0, m.len), m.len);
       this.worker.postMessage({ recycle: m.chunk }, [m.chunk]);
       Atomics.sub(this.inFlight, 0, 1);
@@ -195,5 +204,15 @@ class DumpThread {
     DumpThread.instance = null;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+  }
+}
+
+/** A chunk from the dump thread, datagram by datagram, to a tap. */
+function tapChunk(tap: NetlinkTap, chunk: Buffer, sizes: number[]) {
+  const at = tapClock();
+  let off = 0;
+  for (const n of sizes) {
+    tap('reply', chunk.subarray(off, off + n), at);
+    off += n;
   }
 }

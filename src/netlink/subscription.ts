@@ -9,18 +9,16 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { RawNetlinkSocket } from 'netlink';
-import { MalformedMessage } from './attributes.ts';
 import type { KernelChange } from './changes.ts';
-import { decodeChange, newDecodeStats, type DecodeStats } from './decode.ts';
+import { DUMPS, decodeEventDatagram, objectDumpVisitor, routeDumpVisitor, type DumpKind, type RouteSink } from './datagrams.ts';
+import { newDecodeStats, type DecodeStats } from './decode.ts';
 import { DumpInterrupted, dump, warmDumpThread } from './dump.ts';
-import { IFADDRMSG_LEN } from './addr-codec.ts';
-import { IFINFOMSG_LEN } from './link-codec.ts';
-import { NDMSG_LEN } from './neigh-codec.ts';
-import { NHMSG_LEN } from './nexthop-codec.ts';
-import { AF_INET, AF_INET6, RTMSG_LEN, RTM_F_CLONED } from './route-codec.ts';
-import { RouteRecord, scanRoute } from './route-record.ts';
-import { FIB_RULE_HDR_LEN } from './rule-codec.ts';
-import { RTM, forEachMessage } from './messages.ts';
+import { AF_INET, AF_INET6, RTMSG_LEN } from './route-codec.ts';
+import { RouteRecord } from './route-record.ts';
+import { RTM } from './messages.ts';
+import { tapClock, type NetlinkTap } from './tap.ts';
+
+export { ALL_KINDS, type DumpKind, type RouteSink } from './datagrams.ts';
 
 const NETLINK_ROUTE = 0;
 export const RTNLGRP = {
@@ -36,25 +34,6 @@ export interface SubscriptionOptions {
   dumpRetries?: number;
 }
 
-/** What one kind of dump asks for: message type, request header size, families. */
-const DUMPS: { what: string; type: number; len: number; families: number[] }[] = [
-  { what: 'links', type: RTM.GETLINK, len: IFINFOMSG_LEN, families: [0] },
-  { what: 'addresses', type: RTM.GETADDR, len: IFADDRMSG_LEN, families: [AF_INET, AF_INET6] },
-  { what: 'neighbors', type: RTM.GETNEIGH, len: NDMSG_LEN, families: [AF_INET, AF_INET6] },
-  { what: 'nexthops', type: RTM.GETNEXTHOP, len: NHMSG_LEN, families: [0] },
-  { what: 'ipv4-routes', type: RTM.GETROUTE, len: RTMSG_LEN, families: [AF_INET] },
-  { what: 'ipv6-routes', type: RTM.GETROUTE, len: RTMSG_LEN, families: [AF_INET6] },
-  { what: 'rules', type: RTM.GETRULE, len: FIB_RULE_HDR_LEN, families: [AF_INET, AF_INET6] },
-];
-export type DumpKind = 'links' | 'addresses' | 'neighbors' | 'nexthops' | 'ipv4-routes' | 'ipv6-routes' | 'rules';
-export const ALL_KINDS: readonly DumpKind[] = DUMPS.map((d) => d.what as DumpKind);
-
-/** Where a route dump's records go; reset() starts over when the dump has to be repeated. */
-export interface RouteSink {
-  reset(): void;
-  add(rec: RouteRecord): void;
-}
-
 /**
  * Events: 'changes' (KernelChange[], one datagram's worth, in kernel order),
  * 'overrun' (events were lost: re-dump), 'warning' (string), 'error' (Error).
@@ -64,6 +43,8 @@ export class NetlinkSubscription extends EventEmitter {
     ...newDecodeStats(), overruns: 0, dumps: 0, dumpRetries: 0, recvBufferSize: 0,
   };
   private sock: RawNetlinkSocket | null = null;
+  /** Sees every datagram received and every dump (vrfsync record); changes nothing. */
+  tap: NetlinkTap | null = null;
 
   constructor(private readonly options: SubscriptionOptions = {}) {
     super();
@@ -113,17 +94,8 @@ export class NetlinkSubscription extends EventEmitter {
   }
 
   private onDatagram(buf: Buffer) {
-    const out: KernelChange[] = [];
-    try {
-      forEachMessage(buf, (h) => {
-        const c = decodeChange(h.type, h.flags, buf, h.bodyStart, h.end, this.stats);
-        if (c) out.push(c);
-      });
-    } catch (err) {
-      if (!(err instanceof MalformedMessage)) throw err;
-      this.stats.malformed++;
-      this.stats.lastError = err.message;
-    }
+    this.tap?.('event', buf, tapClock());
+    const out = decodeEventDatagram(buf, this.stats);
     if (out.length) this.emit('changes', out);
   }
 
@@ -150,10 +122,7 @@ export class NetlinkSubscription extends EventEmitter {
         const req = Buffer.alloc(spec.len);
         req[0] = af;
         this.stats.dumps++;
-        await dump(spec.type, req, (type, _flags, buf, start, end) => {
-          const c = decodeChange(type, 0, buf, start, end, this.stats);
-          if (c) out.push(c);
-        });
+        await dump(spec.type, req, objectDumpVisitor(out, this.stats), { tap: this.tap });
       }
     });
     return out;
@@ -170,25 +139,14 @@ export class NetlinkSubscription extends EventEmitter {
     await this.retrying(async () => {
       sink.reset();
       this.stats.dumps++;
-      await dump(RTM.GETROUTE, req, (type, _flags, buf, start, end) => {
-        if (type !== RTM.NEWROUTE || buf[start] !== req[0]) return;
-        try {
-          scanRoute(buf, start, end, rec);
-        } catch (err) {
-          if (!(err instanceof MalformedMessage)) throw err;
-          this.stats.malformed++;
-          this.stats.lastError = `route: ${err.message}`;
-          return;
-        }
-        if (!(rec.flags & RTM_F_CLONED)) sink.add(rec);
-      }, { threaded: true });
+      await dump(RTM.GETROUTE, req, routeDumpVisitor(req[0]!, rec, sink, this.stats), { threaded: true, tap: this.tap });
     });
   }
 
   /** Every object the kernel holds, in dependency order: links first, rules last. */
   async dumpAll(): Promise<KernelChange[]> {
     const out: KernelChange[] = [];
-    for (const d of DUMPS) for (const c of await this.dump(d.what as DumpKind)) out.push(c);
+    for (const d of DUMPS) for (const c of await this.dump(d.what)) out.push(c);
     return out;
   }
 
