@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check-command.ts';
 import { registerConformance } from './conformance-command.ts';
 import { registerKernelCommand } from './kernel-command.ts';
+import { registerRecordCommand } from './record-command.ts';
+import { registerReplayCommand } from './replay-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerShowCommand } from './show-command.ts';
 import { registerStatusCommand } from './status-command.ts';
@@ -17,6 +19,8 @@ const program = new Command('vrfsync')
 registerCheckCommand(program);
 registerConformance(program);
 registerKernelCommand(program);
+registerRecordCommand(program);
+registerReplayCommand(program);
 registerRunCommand(program);
 registerShowCommand(program);
 registerStatusCommand(program);
