@@ -5,6 +5,8 @@
 // run inside the namespace to find each, then the agent run again to repair it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Netns } from '../helpers/netns.ts';
 import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
@@ -283,6 +285,22 @@ describe('vrfsync check', () => {
       await driver.close();
     }
     await sync();
+  });
+
+  it('takes the agent\'s configuration: its driver, and its port map', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'check-config-'));
+    const plain = join(dir, 'plain.yaml');
+    writeFileSync(plain, `driver:\n  address: ${hw.address}\n`);
+    expect((await check(['--config', plain], '')).code).toBe(0);
+    // Ports swapped in the configuration: the agent would have put swp1's router interface on
+    // port swp2, so the hardware it synced without that map is wrong.
+    const swapped = join(dir, 'swapped.yaml');
+    writeFileSync(swapped, `driver:\n  address: ${hw.address}\nports:\n  swp1: swp2\n  swp2: swp1\n`);
+    const r = await check(['--config', swapped], '');
+    expect(r.code).toBe(1);
+    expect(r.report.mismatches.some((m) => m.key.startsWith('router-interface '))).toBe(true);
+    // The same map as flags.
+    expect((await check(['--port-map', 'swp1=swp2,swp2=swp1'])).code).toBe(1);
   });
 
   it('exits 2 when it cannot check', async () => {
