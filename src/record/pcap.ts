@@ -69,7 +69,8 @@ export function decodeFileHeader(b: Buffer): PcapFileHeader {
   let nanos: boolean;
   if (le === PCAP_MAGIC_MICROS || le === PCAP_MAGIC_NANOS) [littleEndian, nanos] = [true, le === PCAP_MAGIC_NANOS];
   else if (be === PCAP_MAGIC_MICROS || be === PCAP_MAGIC_NANOS) [littleEndian, nanos] = [false, be === PCAP_MAGIC_NANOS];
-  else throw new PcapFormatError(`not a pcap file: magic 0x${be.toString(16).padStart(8, '0')} (pcapng is not read: save as pcap)`);
+  else if (be === 0x0a0d0d0a) throw new PcapFormatError('a pcapng file: save it as pcap (tshark -F pcap, editcap -F pcap)');
+  else throw new PcapFormatError(`not a pcap file: magic 0x${be.toString(16).padStart(8, '0')}`);
   const u32 = (o: number) => (littleEndian ? b.readUInt32LE(o) : b.readUInt32BE(o));
   const u16 = (o: number) => (littleEndian ? b.readUInt16LE(o) : b.readUInt16BE(o));
   return {

@@ -87,7 +87,8 @@ describe('pcap framing', () => {
   it('refuses what is not a whole pcap file', () => {
     const good = serializePcap(fileHeader(LINKTYPE_NETLINK), [{ tsSec: 1, tsFrac: 2, origLen: 3, data: hex('010203') }]);
     expect(() => parsePcap(good.subarray(0, good.length - 1))).toThrow(PcapFormatError);
-    expect(() => parsePcap(Buffer.alloc(24, 0x0a))).toThrow(/pcapng/);
+    expect(() => parsePcap(Buffer.from('0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff', 'hex'))).toThrow(/a pcapng file/);
+    expect(() => parsePcap(Buffer.alloc(24, 0x7b))).toThrow(/not a pcap file: magic 0x7b7b7b7b/);
     expect(() => parsePcap(good.subarray(0, 10))).toThrow(PcapFormatError);
     const path = join(dir, 'cut.pcap');
     writeFileSync(path, good.subarray(0, good.length - 2));
