@@ -4,18 +4,7 @@
 // Then the agent over real VRFs (test/vrf/guest-agent.ts): hwsim and vrfsync run in the guest.
 // Boots Debian's kernel under qemu with scripts/vrf-vm: under CI it must run.
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-
-const repo = join(import.meta.dirname, '..');
-
-function inVrfKernel(command: string[], timeoutSec = 400): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(join(repo, 'scripts', 'vrf-vm'), command,
-      { maxBuffer: 1 << 26, timeout: (timeoutSec + 120) * 1000, env: { ...process.env, VRF_VM_TIMEOUT: String(timeoutSec) } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
+import { inVrfKernel } from './helpers/vrf-kernel.ts';
 
 describe('VRF kernel (qemu)', () => {
   it('keeps the mirror equal to a real VRF kernel through the VRF lifecycle', async () => {

@@ -3,19 +3,8 @@
 // route of VRF red deleted in hardware, which red's default route (leaking to swp3) forwards.
 // Boots Debian's kernel under qemu with scripts/vrf-vm (test/check/guest-check.ts inside).
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { inVrfKernel } from '../helpers/vrf-kernel.ts';
 import type { CheckReport } from '../../src/check/check.ts';
-
-const repo = join(import.meta.dirname, '..', '..');
-
-function inVrfKernel(command: string[], timeoutSec = 400): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(join(repo, 'scripts', 'vrf-vm'), command,
-      { maxBuffer: 1 << 26, timeout: (timeoutSec + 120) * 1000, env: { ...process.env, VRF_VM_TIMEOUT: String(timeoutSec) } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
 
 describe('vrfsync check in a VRF kernel (qemu)', () => {
   it('probes each VRF in its own table and finds a route missing in one', async () => {
