@@ -26,6 +26,8 @@ export interface AddHow {
 const NONE = -1;
 /** In `info`: a first alias that load() appended and finishLoad has yet to index. */
 const LOADED_HEAD = 1 << 24;
+/** load() indexes what it appended every this many slots. */
+const INDEX_STEP = 8192;
 /** How a dump's routes are added: in the order the kernel lists them. */
 export const DUMP_ORDER: AddHow = Object.freeze({ replace: false, append: true });
 
@@ -74,7 +76,8 @@ export class FamilyRoutes implements KeyedRows {
   private qD3 = 0;
   private readonly scratch = new RouteRecord();
 
-  constructor(readonly family: 4 | 6, readonly attrs: AttrsTable, initialCapacity = 1024) {
+  /** `indexStep`: load() indexes what it appended every this many slots (tests make it small). */
+  constructor(readonly family: 4 | 6, readonly attrs: AttrsTable, initialCapacity = 1024, private readonly indexStep = INDEX_STEP) {
     this.words = family === 4 ? 1 : 4;
     this.grow(initialCapacity);
     this.ix = new SlotIndex(this, initialCapacity);
@@ -104,9 +107,10 @@ export class FamilyRoutes implements KeyedRows {
   }
 
   /** A slot holding the record's key and `attrId` (already counted for it). */
-  private alloc(rec: RouteRecord, attrId: number): number {
+  /** A slot for `rec`; `fresh`: past every slot used so far, never a freed one. */
+  private alloc(rec: RouteRecord, attrId: number, fresh = false): number {
     let s: number;
-    if (this.freeHead !== NONE) {
+    if (this.freeHead !== NONE && !fresh) {
       s = this.freeHead;
       this.freeHead = this.next[s]!;
     } else {
@@ -282,6 +286,8 @@ export class FamilyRoutes implements KeyedRows {
   /** load() appended routes that finishLoad has not indexed yet. */
   private loading = false;
   private lastHead = NONE;
+  /** Slots below this one that load() appended are indexed. */
+  private indexedUpTo = 0;
 
   /**
    * Appends a route as a dump lists it: a table walk, so the aliases of one prefix come one
@@ -305,24 +311,24 @@ export class FamilyRoutes implements KeyedRows {
       this.lastHead = list[0]!;
       return;
     }
-    const s = this.alloc(rec, attrId);
+    // A fresh slot: the heads below indexedUpTo are indexed already, and this one is not yet.
+    const s = this.alloc(rec, attrId, true);
     this.info[s]! |= LOADED_HEAD;
     this.lastHead = s;
+    // Index what came before this prefix as the dump goes: the work then overlaps the kernel's
+    // (the reading thread waits on it) instead of following the dump's last message.
+    if (s - this.indexedUpTo >= this.indexStep) this.indexLoaded(s);
   }
 
   /**
-   * Builds the index over what load() appended, walking the slots in order (the heads are
-   * flagged in `info`). Called before any other use of the table.
+   * Indexes the heads load() appended at slots [indexedUpTo, end), walking them in order (the
+   * heads are flagged in `info`). `end` is the slot of the prefix being loaded, or past the last.
    */
-  finishLoad(): void {
-    if (!this.loading) return;
-    this.loading = false;
-    this.lastHead = NONE;
-    this.ix.reset(this.count);
+  private indexLoaded(end: number): void {
     const rec = this.scratch;
     const w = this.words;
     const d = this.dst;
-    for (let h = 0, end = this.used; h < end; h++) {
+    for (let h = this.indexedUpTo; h < end; h++) {
       if (!(this.info[h]! & LOADED_HEAD)) continue;
       this.info[h]! &= ~LOADED_HEAD;
       const o = h * w;
@@ -338,10 +344,20 @@ export class FamilyRoutes implements KeyedRows {
         const next = this.next[s]!;
         this.recordOf(s, rec);
         this.free(s);
-        this.add(rec, DUMP_ORDER, null);
+        this.addIndexed(rec, DUMP_ORDER, null);
         s = next;
       }
     }
+    this.indexedUpTo = end;
+  }
+
+  /** Indexes the rest of what load() appended. Called before any other use of the table. */
+  finishLoad(): void {
+    if (!this.loading) return;
+    this.loading = false;
+    this.lastHead = NONE;
+    this.indexLoaded(this.used);
+    this.indexedUpTo = 0;
   }
 
   private sameDst(s: number, rec: RouteRecord): boolean {
@@ -413,6 +429,10 @@ export class FamilyRoutes implements KeyedRows {
    */
   add(rec: RouteRecord, how: AddHow, changed: RouteKeyList | null): void {
     this.finishLoad();
+    this.addIndexed(rec, how, changed);
+  }
+
+  private addIndexed(rec: RouteRecord, how: AddHow, changed: RouteKeyList | null): void {
     const pos = this.probe(rec.table, rec.dstLen, rec.d0, rec.d1, rec.d2, rec.d3);
     const attrId = this.attrs.intern(rec);
     if (pos < 0) {
