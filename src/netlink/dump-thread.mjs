@@ -4,7 +4,9 @@
 // chunks of about 256 KiB, transferred, not copied, and recycled by the main thread.
 // Plain JavaScript: a worker does not get the TypeScript loader of the thread that starts it.
 import { parentPort, workerData } from 'node:worker_threads';
-import netlink from 'netlink';
+// Only the raw socket layer: the package's index also loads every generated family codec,
+// which costs this thread about 100 ms at start.
+import raw from 'netlink/dist/raw.js';
 
 const CHUNK = 256 * 1024;
 /**
@@ -40,7 +42,7 @@ function ends(buf, seq) {
 function run({ id, request, seq, recvBufferSize }) {
   let sock;
   try {
-    sock = new netlink.RawNetlinkSocket(0, {
+    sock = new raw.RawNetlinkSocket(0, {
       recvBufferSize, sendBufferSize: 64 * 1024, messagePeeking: false, msgBufferSize: 64 * 1024,
     });
   } catch (err) {
