@@ -489,7 +489,10 @@ export class Agent extends EventEmitter {
     this.translator = t;
     // Empty hardware (a first start, a reset): translate and write at once (coldSync).
     this.cold = installed.routeCount === 0 && installed.nexthops.size === 0 && installed.groups.size === 0;
-    if (!this.cold) {
+    // A cold sync writes every desired route: routes queued again by a Write that failed with
+    // the connection (a driver restarted mid-sync) would be inserted a second time after it.
+    if (this.cold) this.work.clear();
+    else {
       t.rebuild();
       this.work.markWhole();
       // A full sync fills the installed tables up to the desired ones: sized once, not doubled.

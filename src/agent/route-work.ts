@@ -38,6 +38,12 @@ export class RouteWork {
     this.whole = [true, true];
   }
 
+  /** Forgets everything pending: a cold sync is about to write the whole desired state. */
+  clear(): void {
+    this.keys = [new RouteTable(4), new RouteTable(6)];
+    this.whole = [false, false];
+  }
+
   get empty(): boolean {
     return !this.whole[0] && !this.whole[1] && this.keys[0]!.size === 0 && this.keys[1]!.size === 0;
   }
