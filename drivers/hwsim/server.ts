@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AsicError, type Asic } from '../../hwsim/asic.ts';
 import { parseAddress, serverCredentials, type TlsOptions } from '../../src/driver/address.ts';
 import { DriverService, SimulatorService, pb, type v1, type simv1 } from '../../src/driver/wire.ts';
+import { StrictServer } from '../../src/common/grpc-strict.ts';
 import { Arbitration, type ClientHandle } from './arbitration.ts';
 import { decodeWriteRequest, encodeWriteResponse, type DecodedWrite } from './write-codec.ts';
 
@@ -65,7 +66,8 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
   const creds = serverCredentials(addr, opts.tls ?? {});
   if (addr.kind === 'tcp' && opts.tls?.insecure) logger?.warn({ address: opts.listen }, 'serving without TLS (--insecure)');
   const maxBytes = asic.config.maxMessageBytes;
-  const server = new grpc.Server({
+  // Requests that do not decode are INVALID_ARGUMENT, not grpc-js's INTERNAL (the contract).
+  const server = new StrictServer({
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     // Clients ping every 20 s to keep the stream channel alive; allow it.

@@ -9,7 +9,8 @@
 // protobuf requires). Any other update (another entity, an odd encoding, a group) is decoded
 // by the generated decoder from its own bytes; anything odd in the request itself, or bytes
 // the generated decoder refuses, and the whole request is decoded by the generated decoder:
-// malformed bytes fail the call exactly as they always have.
+// malformed bytes fail the call exactly as they always have (INVALID_ARGUMENT: the server's
+// StrictServer, src/common/grpc-strict.ts, turns a deserializer's throw into that status).
 import $protobuf from 'protobufjs/minimal.js';
 import { OK_STATUS } from '../../hwsim/asic.ts';
 import { TargetKind } from '../../hwsim/route-table.ts';

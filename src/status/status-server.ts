@@ -6,6 +6,7 @@ import type { Agent, OffloadEventData } from '../agent/agent.ts';
 import { parseAddress } from '../driver/address.ts';
 import { AgentService, type agentv1 } from '../driver/wire.ts';
 import { bindServer } from '../common/grpc-bind.ts';
+import { StrictServer } from '../common/grpc-strict.ts';
 import { statusReport, syncStateOf } from './report.ts';
 
 export interface StatusServer {
@@ -14,7 +15,7 @@ export interface StatusServer {
 }
 
 export async function startStatusServer(agent: Agent, socketPath: string): Promise<StatusServer> {
-  const server = new grpc.Server();
+  const server = new StrictServer();
   const watchers = new Set<grpc.ServerWritableStream<agentv1.WatchRequest, agentv1.IOffloadEvent>>();
   const onOffload = (e: OffloadEventData) => {
     const event: agentv1.IOffloadEvent = {

@@ -1,7 +1,7 @@
 // Write as hwsim serves it, from raw bytes: route batches take the server's own reader, and
 // every rule still holds on that path (validation, references, capacity, duplicates, stop at the
-// first failure, arbitration, the batch limit); bytes that do not parse fail the whole call as
-// they always have (grpc-js: INTERNAL, "Error deserializing request") and change nothing.
+// first failure, arbitration, the batch limit); bytes that do not parse fail the whole call
+// with INVALID_ARGUMENT (the contract's status for an invalid request) and change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { DriverClient, type DriverStream } from '../../src/driver/client.ts';
@@ -101,7 +101,8 @@ describe('hwsim Write from raw bytes', () => {
     const valid = request(5, routeInsert(0x0b000000, 8, 1, UpdateType.DELETE), routeInsert(0x21000000, 8, 1));
     for (const cut of [valid.length - 1, valid.length - 4, 7]) {
       const out = await send(valid.subarray(0, cut));
-      expect('error' in out && [out.error.code, out.error.details]).toEqual([grpc.status.INTERNAL, 'Error deserializing request']);
+      expect('error' in out && out.error.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect('error' in out && out.error.details).toMatch(/^malformed \/vrfsync.driver.v1.Driver\/Write request: /);
     }
     expect(await routes()).toEqual(before);
   });
