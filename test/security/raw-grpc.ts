@@ -92,3 +92,32 @@ export function unframe(body: Buffer): Buffer[] {
   }
   return out;
 }
+
+/**
+ * Bytes a protobuf decoder should refuse, whatever the message. protobufjs does not check every
+ * known field's wire type, so tests keep those the message's own decoder refuses (`decodes`).
+ */
+export const MALFORMED: [string, Buffer][] = [
+  ['a tag and no value', Buffer.of(0x08)],
+  ['a length-delimited field with no length', Buffer.of(0x0a)],
+  ['a length past the end', Buffer.of(0x0a, 0x05, 1, 2)],
+  ['a length of 2^32-1', Buffer.of(0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1)],
+  ['wire type 6', Buffer.of(0x0e, 0x01)],
+  ['wire type 7', Buffer.of(0x0f, 0x01)],
+  ['an 11-byte varint', Buffer.of(0x08, ...Buffer.alloc(10, 0xff), 0x01)],
+  ['a group never closed', Buffer.of(0x0b, 0x08, 0x01)],
+  ['an end-group with no start', Buffer.of(0x0c)],
+  ['100,000 nested groups', Buffer.alloc(100_000, 0x0b)],
+  ['a fixed64 cut short', Buffer.of(0x09, 1, 2, 3)],
+  ['a fixed32 cut short', Buffer.of(0x0d, 1)],
+];
+
+/** Whether `type`'s generated decoder reads `bytes` (into some message) rather than refusing them. */
+export function decodes(type: { decode(b: Uint8Array): unknown }, bytes: Uint8Array): boolean {
+  try {
+    type.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
