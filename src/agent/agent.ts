@@ -27,7 +27,7 @@ import { planSmall, routeOp, type Stage } from '../translate/plan.ts';
 import { addEntity } from '../translate/read-back.ts';
 import { Translator, type RouteEmitter } from '../translate/translator.ts';
 import { UpdateEncoder } from '../driver/update-encoder.ts';
-import { applyUpdate, encodeUpdates, type HwUpdate } from '../translate/updates.ts';
+import { applyUpdate, encodeUpdates, type HwRoute, type HwUpdate } from '../translate/updates.ts';
 import { OffloadFailures } from './offload-failures.ts';
 import { LagHistogram } from './lag.ts';
 import { RouteBatch } from './route-batch.ts';
@@ -540,7 +540,10 @@ export class Agent extends EventEmitter {
         const have = installed.size ? installed.get(vrfId, dstLen, d0, d1, d2, d3) : ABSENT;
         const op = routeOp(have, want);
         if (op) batch.push(op, family, vrfId, dstLen, d0, d1, d2, d3, op === 'delete' ? have : want, since);
-        else this.progress.done++;
+        else {
+          this.failures.alreadyRight(family, vrfId, dstLen, d0, d1, d2, d3);
+          this.progress.done++;
+        }
       });
       if (batch.length) await pipe.add(this.sendRoutes(batch));
     }
@@ -628,7 +631,7 @@ export class Agent extends EventEmitter {
       // Not attempted (another failed first): again at once. Refused: kept with the failures,
       // tried again after a backoff or, when the table was full, once it has room.
       if (code === Code.ABORTED) this.work.addRoute(u.entity.route, since);
-      else this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? (st.usage?.table ?? Table.TABLE_UNSPECIFIED) : null);
+      else this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? fullTable(u.entity.route, st) : null);
     }
     if (code === Code.ABORTED) return;
     // One line per kind of refusal and batch: a full table refuses by the hundred thousand.
@@ -711,6 +714,14 @@ export function memory(): Record<string, number> {
   const m = process.memoryUsage();
   const mib = (b: number) => Math.round(b / 2 ** 20);
   return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
+}
+
+/**
+ * The table a route's RESOURCE_EXHAUSTED is about: the one its usage names, else its family's
+ * route table. A route waiting for room in no table would wait for a signal that never comes.
+ */
+function fullTable(r: HwRoute, st: v1.IUpdateStatus): Table {
+  return st.usage?.table || (r.family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
 }
 
 function describeTranslate(c: TranslateConfig) {

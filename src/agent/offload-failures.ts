@@ -60,6 +60,14 @@ export class OffloadFailures {
     this.coversStale = true;
   }
 
+  /** A route the driver already holds as wanted (read back, or the kernel changed it back): not failed. */
+  alreadyRight(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
+    const t = this.routes[family === 4 ? 0 : 1]!;
+    if (!t.size || t.get(vrf, dstLen, d0, d1, d2, d3) === ABSENT) return;
+    t.set(vrf, dstLen, d0, d1, d2, d3, ABSENT);
+    this.coversStale = true;
+  }
+
   /** A route that is no longer wanted cannot fail any more. */
   forget(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): void {
     this.succeeded(family, vrf, dstLen, d0, d1, d2, d3);
