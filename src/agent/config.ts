@@ -16,6 +16,7 @@
 //   log: { level: info }       # pino levels: fatal error warn info debug trace silent
 //   metrics: 127.0.0.1:9108    # Prometheus /metrics endpoint (optional)
 //   statusSocket: /run/vrfsync/agent.sock   # status API (optional)
+//   netlink: { receiveBuffer: 33554432 }     # event socket SO_RCVBUF, bytes (an overrun costs a resync)
 //
 // Unknown keys are errors: a misspelt key would otherwise leave its default silently in force.
 // An empty section (`ports:` with every entry commented out) is the same as leaving it out.
@@ -51,6 +52,8 @@ export interface AgentConfig {
   metrics: string | null;
   /** Unix socket path of the agent's status API, or null. */
   statusSocket: string | null;
+  /** The kernel event socket's receive buffer, bytes. */
+  netlink: { receiveBuffer: number };
 }
 
 export const DEFAULTS: AgentConfig = {
@@ -61,6 +64,8 @@ export const DEFAULTS: AgentConfig = {
   log: { level: 'info' },
   metrics: null,
   statusSocket: null,
+  // src/netlink/subscription.ts DEFAULT_RCVBUF (not imported: that module loads the native binding).
+  netlink: { receiveBuffer: 32 * 1024 * 1024 },
 };
 
 /** What one source (the file, the flags) says; absent keys leave the layer below in force. */
@@ -72,6 +77,7 @@ export interface ConfigLayer {
   log?: { level?: string };
   metrics?: string;
   statusSocket?: string;
+  netlink?: { receiveBuffer?: number };
 }
 
 export interface RunFlags {
@@ -94,6 +100,7 @@ export interface RunFlags {
   logLevel?: string;
   metrics?: string;
   statusSocket?: string;
+  netlinkRcvbuf?: number;
 }
 
 export class ConfigError extends Error {
@@ -254,7 +261,7 @@ export function parseConfigFile(text: string, path: string): ConfigLayer {
     throw new ConfigError(`${path}:${line}:${col}: not valid YAML: ${problem.message}`);
   }
   const r = new FileReader(path, doc, lines);
-  const root = r.section([], doc.toJS() ?? {}, ['driver', 'ports', 'excludeVrfs', 'tableFull', 'batch', 'log', 'metrics', 'statusSocket'])!;
+  const root = r.section([], doc.toJS() ?? {}, ['driver', 'ports', 'excludeVrfs', 'tableFull', 'batch', 'log', 'metrics', 'statusSocket', 'netlink'])!;
   const here = (p: string) => resolve(dirname(path), p);
   const layer: ConfigLayer = {};
 
@@ -308,6 +315,8 @@ export function parseConfigFile(text: string, path: string): ConfigLayer {
       inflight: r.value(['batch', 'inflight'], b.inflight, positive),
     });
   }
+  const n = r.section(['netlink'], root.netlink, ['receiveBuffer']);
+  if (n) layer.netlink = undefinedDropped({ receiveBuffer: r.value(['netlink', 'receiveBuffer'], n.receiveBuffer, positive) });
   const l = r.section(['log'], root.log, ['level']);
   if (l) layer.log = undefinedDropped({ level: r.value(['log', 'level'], l.level, oneOf(LOG_LEVELS)) });
 
@@ -369,7 +378,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--inflight <n>', 'Writes in flight at once (default 4)', integerFlag(positive))
     .option('--log-level <level>', `pino log level: ${LOG_LEVELS.join(' ')} (default info)`, flag(oneOf(LOG_LEVELS)))
     .option('--metrics <host:port>', 'serve Prometheus /metrics on HOST:PORT', flag(tcpAddress))
-    .option('--status-socket <path>', 'unix socket of the status API');
+    .option('--status-socket <path>', 'unix socket of the status API')
+    .option('--netlink-rcvbuf <bytes>', 'receive buffer of the kernel event socket (default 32 MiB; an overrun costs a full resync)', integerFlag(positive));
 }
 
 /** The flags as a layer, checked again: a caller may build RunFlags without commander. */
@@ -405,6 +415,7 @@ function flagLayer(f: RunFlags): ConfigLayer {
     log: undefinedDropped({ level: check('--log-level', f.logLevel, oneOf(LOG_LEVELS)) }),
     metrics: check('--metrics', f.metrics, tcpAddress),
     statusSocket: check('--status-socket', f.statusSocket, nonEmpty),
+    netlink: undefinedDropped({ receiveBuffer: check('--netlink-rcvbuf', f.netlinkRcvbuf, positive) }),
   });
 }
 
@@ -426,6 +437,7 @@ function merge(base: AgentConfig, layer: ConfigLayer): AgentConfig {
     log: { ...base.log, ...layer.log },
     metrics: layer.metrics ?? base.metrics,
     statusSocket: layer.statusSocket ?? base.statusSocket,
+    netlink: { ...base.netlink, ...layer.netlink },
   };
 }
 

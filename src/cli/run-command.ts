@@ -41,6 +41,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
   const agent = new Agent({
     driverAddress: address, tls: config.driver.tls, electionId: config.driver.electionId, clientName: config.driver.clientName,
     translate: config.translate, tableFull: config.tableFull, batch: config.batch, logger, lagReportMs: flags.lagReportMs,
+    kernel: { recvBufferSize: config.netlink.receiveBuffer },
   });
   // The first sync of a large table shows its progress: a bar on a terminal, lines otherwise.
   const progress = progressReporter(process.stdout.isTTY ? process.stdout : process.stderr);
@@ -69,7 +70,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
       const next = loadConfig({ file: flags.config, flags });
       logger.level = next.log.level;
       agent.reconfigure({ translate: next.translate, tableFull: next.tableFull, batch: next.batch });
-      for (const k of ['driver', 'metrics', 'statusSocket'] as const) {
+      for (const k of ['driver', 'metrics', 'statusSocket', 'netlink'] as const) {
         if (JSON.stringify(next[k]) !== JSON.stringify(config[k])) logger.warn({ setting: k }, 'this setting changes at the next restart');
       }
       logger.info({ config: describeConfig(next) }, 'configuration reloaded');

@@ -31,6 +31,7 @@ batch: { maxUpdates: 1000, windowMs: 5, inflight: 2 }
 log: { level: debug }
 metrics: 127.0.0.1:9108
 statusSocket: /run/vrfsync/agent.sock
+netlink: { receiveBuffer: 8388608 }
 `;
 
 /** Parses argv as `vrfsync run` would, throwing instead of exiting. */
@@ -80,6 +81,7 @@ describe('config file', () => {
       log: { level: 'debug' },
       metrics: '127.0.0.1:9108',
       statusSocket: '/run/vrfsync/agent.sock',
+      netlink: { receiveBuffer: 8388608 },
     });
     expect(JSON.parse(JSON.stringify(describeConfig(c)))).toMatchObject({
       translate: { portMap: { eth1: 'swp1', eth2: 'swp2' }, excludedVrfs: ['mgmt', 'oob'] },
@@ -160,6 +162,7 @@ describe('flags', () => {
       '--log-level', 'warn',
       '--metrics', '[::1]:9200',
       '--status-socket', '/tmp/s.sock',
+      '--netlink-rcvbuf', '4096',
       '--once',
     ]);
     expect(flags.portMap).toEqual(['eth2=swp9', 'eth3=swp3', 'eth4=swp4']);
@@ -181,6 +184,7 @@ describe('flags', () => {
       log: { level: 'warn' },
       metrics: '[::1]:9200',
       statusSocket: '/tmp/s.sock',
+      netlink: { receiveBuffer: 4096 },
     });
   });
 

@@ -2,41 +2,21 @@
 // twice, then run again with --once: it reads what the driver holds and writes only what
 // differs. What differs is counted before the last run by the structural check; the run's own
 // `writes` and hwsim's update counter must both stay within it, and `vrfsync check` end consistent.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Netns } from '../helpers/netns.ts';
-import { NsChild } from '../helpers/ns-child.ts';
-import { startHwsim, type HwsimProcess } from '../helpers/hwsim-process.ts';
-import { killAgents, runOnce, startAgent } from '../helpers/agent-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runOnce, startAgent } from '../helpers/agent-process.ts';
 import { checkHardware } from '../helpers/consistency.ts';
-import { SimulatorClient } from '../../src/driver/client.ts';
-import { Churn, PORTS, describeCheck, hwStats, sleep, topology, vrfsyncCheck, waitFor } from './fixture.ts';
+import { Churn, describeCheck, hwStats, sleep, useRig, vrfsyncCheck, waitFor } from './fixture.ts';
 
 const ROUTES = 100_000;
 
 describe('the agent killed mid-sync', () => {
-  let ns: Netns;
-  let hw: HwsimProcess;
-  let sim: SimulatorClient;
-
-  beforeAll(async () => {
-    ns = Netns.create('fault-agent-kill');
-    topology(ns, ROUTES);
-    hw = await startHwsim(['--ports', PORTS, '--max-updates-per-write', '500']);
-    sim = new SimulatorClient(hw.address);
-  });
-  afterEach(() => killAgents());
-  afterAll(async () => {
-    sim?.close();
-    NsChild.killAll();
-    await hw?.stop();
-    ns?.destroy();
-  });
+  const rig = useRig('fault-agent-kill', ROUTES, ['--max-updates-per-write', '500']);
 
   /** hwsim's update counter once it stops moving (a Write cut off with its agent has been answered or dropped). */
   const settledUpdates = async () => {
     let last = -1;
     for (;;) {
-      const n = (await hwStats(hw.address)).updates;
+      const n = (await hwStats(rig.hw.address)).updates;
       if (n === last) return n;
       last = n;
       await sleep(300);
@@ -44,6 +24,7 @@ describe('the agent killed mid-sync', () => {
   };
 
   it('restarts, converges, and writes no more than what differs', async () => {
+    const { ns, hw, sim } = rig;
     // Slow Writes, so that each kill lands mid-sync.
     await sim.injectFault({ latency: { milliseconds: 5 } });
     const killedAt: number[] = [];

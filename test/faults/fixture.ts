@@ -3,8 +3,13 @@
 // `vrfsync status` run inside the namespace, and hwsim's counters.
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Netns } from '../helpers/netns.ts';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { Netns } from '../helpers/netns.ts';
+import { NsChild } from '../helpers/ns-child.ts';
+import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
+import { killAgents } from '../helpers/agent-process.ts';
+import { convergeHardware } from '../helpers/consistency.ts';
 import type { CheckReport } from '../../src/check/check.ts';
 import { SimulatorClient } from '../../src/driver/client.ts';
 import { randomWords } from '../../src/check/probes.ts';
@@ -38,6 +43,41 @@ export function topology(ns: Netns, routes: number): void {
   ns.batch(lines);
 }
 
+/** A test file's namespace (topology of `routes`), its hwsim, a Simulator client, and a status socket for its agents. */
+export interface Rig {
+  ns: Netns;
+  hw: HwsimProcess;
+  sim: SimulatorClient;
+  statusSocket: string;
+}
+
+/**
+ * Sets up a Rig before the file's tests (filled in by beforeAll) and takes it down after them;
+ * after each test, injected faults are cleared and agents still running killed (unless the
+ * file's tests share one agent).
+ */
+export function useRig(name: string, routes: number, hwsimArgs: string[] = [], opts: { agentsAcrossTests?: boolean } = {}): Rig {
+  const rig = { statusSocket: join(dirname(tempSocket()), 'agent.sock') } as Rig;
+  beforeAll(async () => {
+    rig.ns = Netns.create(name);
+    topology(rig.ns, routes);
+    rig.hw = await startHwsim(['--ports', PORTS, ...hwsimArgs]);
+    rig.sim = new SimulatorClient(rig.hw.address);
+  }, 120_000);
+  afterEach(async () => {
+    if (!opts.agentsAcrossTests) killAgents();
+    await rig.sim?.injectFault({ clear: {} });
+  });
+  afterAll(async () => {
+    killAgents();
+    rig.sim?.close();
+    NsChild.killAll();
+    await rig.hw?.stop();
+    rig.ns?.destroy();
+  });
+  return rig;
+}
+
 /** `vrfsync check --json --driver ADDR` inside the namespace: the report and the exit code. */
 export function vrfsyncCheck(ns: Netns, driver: string): Promise<{ code: number; report: CheckReport }> {
   return new Promise((resolve, reject) => {
@@ -53,6 +93,25 @@ export function vrfsyncCheck(ns: Netns, driver: string): Promise<{ code: number;
 /** A one-line summary of a report that failed, for the test's message. */
 export function describeCheck(r: { code: number; report: CheckReport }): string {
   return `exit ${r.code}: ${JSON.stringify({ ...r.report, mismatches: r.report.mismatches.slice(0, 10) })}`;
+}
+
+/**
+ * The end of every fault test: the hardware converges to the kernel (structural check), the
+ * real `vrfsync check` finds it consistent (structure and forwarding), and the agent reports no
+ * failure left. Returns the check's report.
+ */
+export async function expectConsistent(ns: Netns, driver: string, statusSocket: string, ms = 60_000): Promise<CheckReport> {
+  const conv = await convergeHardware(ns, driver, ms);
+  expect(conv.count, JSON.stringify(conv.mismatches.slice(0, 5))).toBe(0);
+  const check = await vrfsyncCheck(ns, driver);
+  expect(check.code, describeCheck(check)).toBe(0);
+  expect(check.report.consistent).toBe(true);
+  const st = await waitFor('no failure left in status', async () => {
+    const s = await vrfsyncStatus(ns, statusSocket);
+    return s.failuresTotal ? undefined : s;
+  }, 20_000, 100).catch(() => vrfsyncStatus(ns, statusSocket));
+  expect(st.failuresTotal ?? 0, JSON.stringify(st.failures?.slice(0, 5))).toBe(0);
+  return check.report;
 }
 
 /** What `vrfsync status --json --socket PATH` prints (the fields the tests read). */

@@ -9,9 +9,8 @@ import { Netns } from '../helpers/netns.ts';
 import { NsChild } from '../helpers/ns-child.ts';
 import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
 import { killAgents, startAgent } from '../helpers/agent-process.ts';
-import { convergeHardware } from '../helpers/consistency.ts';
 import { SimulatorClient } from '../../src/driver/client.ts';
-import { Churn, PORTS, describeCheck, hwStats, sleep, topology, vrfsyncCheck, vrfsyncStatus, waitFor } from './fixture.ts';
+import { Churn, PORTS, expectConsistent as expectConsistentIn, hwStats, topology, waitFor } from './fixture.ts';
 
 const ROUTES = 100_000;
 const KILLS = 10;
@@ -33,17 +32,7 @@ describe('hwsim killed and restarted', () => {
     return hw;
   };
 
-  /** Ends with the hardware equal to the kernel: structural convergence, then `vrfsync check`. */
-  const expectConsistent = async () => {
-    const conv = await convergeHardware(ns, hw!.address, 90_000);
-    expect(conv.count, JSON.stringify(conv.mismatches.slice(0, 5))).toBe(0);
-    const check = await vrfsyncCheck(ns, hw!.address);
-    expect(check.code, describeCheck(check)).toBe(0);
-    expect(check.report.consistent).toBe(true);
-    const status = await vrfsyncStatus(ns, statusSocket);
-    expect(status.failuresTotal ?? 0, JSON.stringify(status.failures?.slice(0, 3))).toBe(0);
-    return check.report;
-  };
+  const expectConsistent = () => expectConsistentIn(ns, hw!.address, statusSocket, 90_000);
 
   beforeAll(() => {
     ns = Netns.create('fault-restart');

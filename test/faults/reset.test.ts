@@ -3,83 +3,53 @@
 // hears the reset on its stream channel, reads the driver back and writes what is missing: the
 // hardware ends equal to the kernel (`vrfsync check`), nothing failed, and after an idle reset
 // each entry is written exactly once.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dirname, join } from 'node:path';
-import { Netns } from '../helpers/netns.ts';
-import { NsChild } from '../helpers/ns-child.ts';
-import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
-import { killAgents, startAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { convergeHardware } from '../helpers/consistency.ts';
-import { SimulatorClient } from '../../src/driver/client.ts';
-import { Churn, PORTS, describeCheck, hwStats, sleep, topology, vrfsyncCheck, vrfsyncStatus, waitFor } from './fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { Churn, expectConsistent as expectConsistentIn, hwStats, sleep, useRig, waitFor } from './fixture.ts';
 
 const ROUTES = 50_000;
 
 describe('hwsim reset', () => {
-  let ns: Netns;
-  let hw: HwsimProcess;
-  let sim: SimulatorClient;
+  const rig = useRig('fault-reset', ROUTES, ['--max-updates-per-write', '1000'], { agentsAcrossTests: true });
   let agent: AgentProcess;
-  const statusSocket = join(dirname(tempSocket()), 'agent.sock');
-
-  const expectConsistent = async () => {
-    const conv = await convergeHardware(ns, hw.address, 60_000);
-    expect(conv.count, JSON.stringify(conv.mismatches.slice(0, 5))).toBe(0);
-    const check = await vrfsyncCheck(ns, hw.address);
-    expect(check.code, describeCheck(check)).toBe(0);
-    const st = await vrfsyncStatus(ns, statusSocket);
-    expect(st.failuresTotal ?? 0, JSON.stringify(st.failures?.slice(0, 5))).toBe(0);
-    return check.report;
-  };
+  const expectConsistent = () => expectConsistentIn(rig.ns, rig.hw.address, rig.statusSocket);
 
   /** Resets hwsim and waits until the agent has read it back after that reset. */
   const reset = async (reason: string) => {
     const reads = agent.logs().filter((r) => r.msg === 'reading the driver').length;
-    const { bootEpoch } = await sim.reset(reason);
+    const { bootEpoch } = await rig.sim.reset(reason);
     await waitFor('the agent to read the reset driver back', () => (agent.logs().filter((r) => r.msg === 'reading the driver').length > reads ? true : undefined), 30_000);
     return String(bootEpoch);
   };
 
   beforeAll(async () => {
-    ns = Netns.create('fault-reset');
-    topology(ns, ROUTES);
-    hw = await startHwsim(['--ports', PORTS, '--max-updates-per-write', '1000']);
-    sim = new SimulatorClient(hw.address);
-    agent = startAgent(ns, ['--driver', hw.address, '--status-socket', statusSocket]);
+    agent = startAgent(rig.ns, ['--driver', rig.hw.address, '--status-socket', rig.statusSocket]);
     await agent.waitLog('first sync converged', undefined, 60_000);
-  });
-  afterEach(() => sim.injectFault({ clear: {} }));
-  afterAll(async () => {
-    sim?.close();
-    killAgents();
-    NsChild.killAll();
-    await hw?.stop();
-    ns?.destroy();
-  });
+  }, 120_000);
 
   it('while idle: one read back, every entry written once', async () => {
     const epoch = await reset('idle');
     expect(agent.logs().some((r) => r.msg === 'the device reset: its tables are empty' && String(r.bootEpoch) === epoch)).toBe(true);
     const report = await expectConsistent();
-    const s = await hwStats(hw.address);
+    const s = await hwStats(rig.hw.address);
     expect(s.bootEpoch).toBe(epoch);
     expect(s.byCode).toEqual({ OK: report.checked.entries });
   }, 120_000);
 
   it('while busy: in the middle of the cold sync that follows a reset, and twice under churn', async () => {
     // Slow Writes so that the second reset lands while the first one's cold sync is being written.
-    await sim.reset('first');
-    await sim.injectFault({ latency: { milliseconds: 5 } });
+    await rig.sim.reset('first');
+    await rig.sim.injectFault({ latency: { milliseconds: 5 } });
     const at = await waitFor('the cold sync to be under way', async () => {
-      const s = await hwStats(hw.address);
+      const s = await hwStats(rig.hw.address);
       return s.updates >= 10_000 ? s.updates : undefined;
     }, 60_000, 10);
     await reset('in the middle of a cold sync');
     expect(at).toBeLessThan(ROUTES);
-    await sim.injectFault({ clear: {} });
+    await rig.sim.injectFault({ clear: {} });
     await expectConsistent();
 
-    const churn = new Churn(ns, { perRound: 200, pauseMs: 20, replaceBelow: ROUTES });
+    const churn = new Churn(rig.ns, { perRound: 200, pauseMs: 20, replaceBelow: ROUTES });
     try {
       for (let i = 0; i < 2; i++) {
         await sleep(1500);

@@ -3,46 +3,27 @@
 // Write, and shrinks a table below its usage in the middle of churn. Every route must end
 // installed or reported failed with its reason (the status API against `vrfsync check`'s
 // missing entries), land once the fault clears or room frees, and `vrfsync check` end consistent.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dirname, join } from 'node:path';
-import { Netns } from '../helpers/netns.ts';
-import { NsChild } from '../helpers/ns-child.ts';
-import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
-import { killAgents, startAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { convergeHardware } from '../helpers/consistency.ts';
-import { SimulatorClient } from '../../src/driver/client.ts';
+import { describe, expect, it } from 'vitest';
+import { startAgent, type AgentProcess } from '../helpers/agent-process.ts';
 import { Code, EntityType, Table, codeName } from '../../src/driver/wire.ts';
-import { Churn, PORTS, describeCheck, hwStats, ipBatch, sleep, topology, vrfsyncCheck, vrfsyncStatus, waitFor, type StatusJson } from './fixture.ts';
+import { Churn, expectConsistent as expectConsistentIn, hwStats, ipBatch, sleep, useRig, vrfsyncCheck, vrfsyncStatus, waitFor } from './fixture.ts';
 
 const ROUTES = 2000;
 const FAILING_CODES = Object.values(Code).filter((c): c is Code => typeof c === 'number' && c !== Code.OK);
 
 describe('injected write failures', () => {
-  let ns: Netns;
-  let hw: HwsimProcess;
-  let sim: SimulatorClient;
+  const rig = useRig('fault-write', ROUTES);
   let agent: AgentProcess;
-  const statusSocket = join(dirname(tempSocket()), 'agent.sock');
-  const status = () => vrfsyncStatus(ns, statusSocket);
+  const status = () => vrfsyncStatus(rig.ns, rig.statusSocket);
 
-  const expectConsistent = async () => {
-    const conv = await convergeHardware(ns, hw.address, 60_000);
-    expect(conv.count, JSON.stringify(conv.mismatches.slice(0, 5))).toBe(0);
-    const check = await vrfsyncCheck(ns, hw.address);
-    expect(check.code, describeCheck(check)).toBe(0);
-    const s = await waitFor('no failure left in status', async () => {
-      const st = await status();
-      return st.failuresTotal ? undefined : st;
-    }, 20_000, 100).catch(async () => status());
-    expect(s.failuresTotal ?? 0, JSON.stringify(s.failures?.slice(0, 5))).toBe(0);
-  };
+  const expectConsistent = () => expectConsistentIn(rig.ns, rig.hw.address, rig.statusSocket);
 
   /**
    * What `vrfsync check` finds missing against what the agent reports failed: every route the
    * kernel has is installed or reported failed, with nothing else missing or different.
    */
   const missingVersusFailed = async () => {
-    const check = await vrfsyncCheck(ns, hw.address);
+    const check = await vrfsyncCheck(rig.ns, rig.hw.address);
     const st = await status();
     const structural = check.report.mismatches.filter((m) => m.kind !== 'forwarding');
     const missing = structural.filter((m) => m.kind === 'missing').map((m) => `${m.vrf} ${m.key}`).sort();
@@ -50,25 +31,8 @@ describe('injected write failures', () => {
     return { check, st, structural, missing, failed };
   };
 
-  beforeAll(async () => {
-    ns = Netns.create('fault-write');
-    topology(ns, ROUTES);
-    hw = await startHwsim(['--ports', PORTS]);
-    sim = new SimulatorClient(hw.address);
-  });
-  afterEach(async () => {
-    await sim.injectFault({ clear: {} });
-    killAgents();
-  });
-  afterAll(async () => {
-    sim?.close();
-    NsChild.killAll();
-    await hw?.stop();
-    ns?.destroy();
-  });
-
   const startSynced = async (args: string[] = []) => {
-    agent = startAgent(ns, ['--driver', hw.address, '--status-socket', statusSocket, ...args]);
+    agent = startAgent(rig.ns, ['--driver', rig.hw.address, '--status-socket', rig.statusSocket, ...args]);
     await agent.waitLog('first sync converged');
   };
 
@@ -77,14 +41,14 @@ describe('injected write failures', () => {
     let n = 0;
     for (const code of FAILING_CODES) {
       const name = codeName(code);
-      const before = (await hwStats(hw.address)).byCode[name] ?? 0;
-      await sim.injectFault({ failUpdates: { count: 3, code, entityType: EntityType.ENTITY_TYPE_ROUTE } });
-      await ipBatch(ns, Array.from({ length: 8 }, () => `route add 30.${n >> 8}.${n++ & 255}.0/24 via 10.0.${(n % 2) + 1}.2`));
-      await waitFor(`three route updates refused with ${name}`, async () => ((await hwStats(hw.address)).byCode[name] ?? 0) - before >= 3 || undefined, 30_000);
+      const before = (await hwStats(rig.hw.address)).byCode[name] ?? 0;
+      await rig.sim.injectFault({ failUpdates: { count: 3, code, entityType: EntityType.ENTITY_TYPE_ROUTE } });
+      await ipBatch(rig.ns, Array.from({ length: 8 }, () => `route add 30.${n >> 8}.${n++ & 255}.0/24 via 10.0.${(n % 2) + 1}.2`));
+      await waitFor(`three route updates refused with ${name}`, async () => ((await hwStats(rig.hw.address)).byCode[name] ?? 0) - before >= 3 || undefined, 30_000);
       // ABORTED means "not attempted": sent again at once, not a refusal to report.
       if (code !== Code.ABORTED) await agent.waitLog('updates refused', (r) => r.code === name, 30_000);
       // A full table (hwsim's injected refusal names none): the routes wait for room; a route leaving frees some.
-      if (code === Code.RESOURCE_EXHAUSTED) await ipBatch(ns, ['route del 20.0.0.1/32']);
+      if (code === Code.RESOURCE_EXHAUSTED) await ipBatch(rig.ns, ['route del 20.0.0.1/32']);
     }
     // Other entities: a neighbour, a next hop and a group, each refused twice first.
     const others: [EntityType, string[]][] = [
@@ -93,10 +57,10 @@ describe('injected write failures', () => {
       [EntityType.ENTITY_TYPE_NEXT_HOP_GROUP, ['route add 30.201.0.0/16 nexthop via 10.0.3.201 nexthop via 10.0.1.2']],
     ];
     for (const [entityType, lines] of others) {
-      const before = (await hwStats(hw.address)).byCode.UNAVAILABLE ?? 0;
-      await sim.injectFault({ failUpdates: { count: 2, code: Code.UNAVAILABLE, entityType } });
-      await ipBatch(ns, lines);
-      await waitFor(`two ${EntityType[entityType]} updates refused`, async () => ((await hwStats(hw.address)).byCode.UNAVAILABLE ?? 0) - before >= 2 || undefined, 30_000);
+      const before = (await hwStats(rig.hw.address)).byCode.UNAVAILABLE ?? 0;
+      await rig.sim.injectFault({ failUpdates: { count: 2, code: Code.UNAVAILABLE, entityType } });
+      await ipBatch(rig.ns, lines);
+      await waitFor(`two ${EntityType[entityType]} updates refused`, async () => ((await hwStats(rig.hw.address)).byCode.UNAVAILABLE ?? 0) - before >= 2 || undefined, 30_000);
     }
     await expectConsistent();
     const st = await status();
@@ -105,10 +69,10 @@ describe('injected write failures', () => {
 
   it('reports routes failed with their reason while a fault lasts, forgets one the kernel puts back, and installs the rest once it clears', async () => {
     await startSynced();
-    await sim.injectFault({ failUpdates: { count: 1_000_000, code: Code.INTERNAL, entityType: EntityType.ENTITY_TYPE_ROUTE } });
-    await ipBatch(ns, Array.from({ length: 30 }, (_, i) => `route add 31.0.${i}.0/24 via 10.0.1.2`));
+    await rig.sim.injectFault({ failUpdates: { count: 1_000_000, code: Code.INTERNAL, entityType: EntityType.ENTITY_TYPE_ROUTE } });
+    await ipBatch(rig.ns, Array.from({ length: 30 }, (_, i) => `route add 31.0.${i}.0/24 via 10.0.1.2`));
     // 20.0.0.0/32 is installed via 10.0.1.2: moving it fails too; moving it back makes it right again.
-    await ipBatch(ns, ['route replace 20.0.0.0/32 via 10.0.2.2']);
+    await ipBatch(rig.ns, ['route replace 20.0.0.0/32 via 10.0.2.2']);
     await waitFor('31 routes reported failed', async () => ((await status()).failuresTotal === 31 ? true : undefined), 30_000, 100);
     const during = await missingVersusFailed();
     expect(during.failed).toHaveLength(31);
@@ -118,23 +82,23 @@ describe('injected write failures', () => {
     expect(during.structural.filter((m) => m.kind === 'different').map((m) => m.key)).toEqual(['20.0.0.0/32']);
     expect(during.check.code).toBe(1);
     // Back to what hardware holds: not failed any more, though the fault still refuses writes.
-    await ipBatch(ns, ['route replace 20.0.0.0/32 via 10.0.1.2']);
+    await ipBatch(rig.ns, ['route replace 20.0.0.0/32 via 10.0.1.2']);
     await waitFor('the route put back to forget its failure', async () => ((await status()).failuresTotal === 30 ? true : undefined), 30_000, 100);
-    await sim.injectFault({ clear: {} });
+    await rig.sim.injectFault({ clear: {} });
     await expectConsistent();
   }, 120_000);
 
   it('delays every Write by 250 ms under churn: the lag shows it, nothing is lost', async () => {
     await startSynced();
-    await sim.injectFault({ latency: { milliseconds: 250 } });
-    const before = await hwStats(hw.address);
-    const churn = new Churn(ns, { perRound: 100, pauseMs: 50, replaceBelow: ROUTES });
+    await rig.sim.injectFault({ latency: { milliseconds: 250 } });
+    const before = await hwStats(rig.hw.address);
+    const churn = new Churn(rig.ns, { perRound: 100, pauseMs: 50, replaceBelow: ROUTES });
     await sleep(4000);
     await churn.stop();
-    await sim.injectFault({ clear: {} });
+    await rig.sim.injectFault({ clear: {} });
     await expectConsistent();
     const st = await status();
-    const after = await hwStats(hw.address);
+    const after = await hwStats(rig.hw.address);
     // Lag is measured from the kernel event to the driver's answer: never under the latency.
     expect(st.lag!.updates).toBeGreaterThan(100);
     expect(st.lag!.p50Ms).toBeGreaterThanOrEqual(250);
@@ -145,10 +109,10 @@ describe('injected write failures', () => {
 
   it('shrinks the IPv4 route table below its usage in the middle of churn: every route installed or reported failed, all land as room frees', async () => {
     await startSynced();
-    const churn = new Churn(ns, { perRound: 150, pauseMs: 30 });
+    const churn = new Churn(rig.ns, { perRound: 150, pauseMs: 30 });
     await sleep(1000);
-    const used = (await sim.stats()).tables!.find((t) => t.table === Table.TABLE_IPV4_ROUTES)!;
-    await sim.injectFault({ shrinkTable: { table: Table.TABLE_IPV4_ROUTES, capacity: Number(used.used) - 20 } });
+    const used = (await rig.sim.stats()).tables!.find((t) => t.table === Table.TABLE_IPV4_ROUTES)!;
+    await rig.sim.injectFault({ shrinkTable: { table: Table.TABLE_IPV4_ROUTES, capacity: Number(used.used) - 20 } });
     await sleep(2000);
     await churn.stop();
     // Settled: what is missing is exactly what the agent reports failed, for lack of room.
@@ -167,7 +131,7 @@ describe('injected write failures', () => {
     expect(last!.check.report.forwardingMismatches).toBe(0);
     const failedCount = st.failuresTotal!;
     // Room frees: a thousand host routes leave the kernel; every failed route lands.
-    await ipBatch(ns, Array.from({ length: 1000 }, (_, i) => `route del 20.0.${i >> 8}.${i & 255}/32`));
+    await ipBatch(rig.ns, Array.from({ length: 1000 }, (_, i) => `route del 20.0.${i >> 8}.${i & 255}/32`));
     await expectConsistent();
     console.log(`IPv4 table shrunk to ${Number(used.used) - 20} mid-churn: ${failedCount} routes reported RESOURCE_EXHAUSTED, all installed once room freed`);
   }, 120_000);
