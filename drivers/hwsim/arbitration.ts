@@ -5,6 +5,8 @@
 // - When the primary leaves, nobody is promoted: everyone is told there is no primary, and a
 //   client becomes primary by sending an arbitration with an id higher than every other's.
 // - Whenever the primary changes, every client hears about it.
+// - A Write must come on the connection the primary arbitrated on: election ids are not
+//   secrets, and a client that never arbitrated must not write by claiming the primary's.
 import { Code } from '../../src/driver/wire.ts';
 
 export interface ArbitrationNotice {
@@ -18,6 +20,8 @@ export type Notify = (client: ClientHandle, notice: ArbitrationNotice) => void;
 /** One client stream, as the arbitration sees it. */
 export interface ClientHandle {
   readonly name: string;
+  /** The connection its stream came on (any object that identifies it), when known. */
+  readonly connection?: object | null;
 }
 
 export class Arbitration {
@@ -30,9 +34,14 @@ export class Arbitration {
     return this.primary ? this.ids.get(this.primary)! : 0;
   }
 
-  /** Write's check: a non-zero id that is the current primary's. */
-  isPrimary(electionId: number): boolean {
-    return electionId !== 0 && this.primary !== null && this.ids.get(this.primary) === electionId;
+  /**
+   * Write's check: a non-zero id that is the current primary's, from the connection the primary
+   * arbitrated on (when the primary's connection is known).
+   */
+  isPrimary(electionId: number, connection: object | null = null): boolean {
+    const p = this.primary;
+    if (electionId === 0 || p === null || this.ids.get(p) !== electionId) return false;
+    return !p.connection || p.connection === connection;
   }
 
   /** A client's arbitration message (first one or a later change of id). */

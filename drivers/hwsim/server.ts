@@ -58,6 +58,17 @@ function widenWindows(server: grpc.Server, bytes: number): void {
   }
 }
 
+/**
+ * The client connection (HTTP/2 session) a call came on. grpc-js has no public handle for it
+ * (getPeer() says 'unknown' on a unix socket), so this reads the call's private stream; should
+ * that ever change it returns null, Writes are then checked by election id alone, and
+ * test/security/who-writes.test.ts fails.
+ */
+function connectionOf(call: object): object | null {
+  const session = (call as { call?: { stream?: { session?: unknown } } }).call?.stream?.session;
+  return typeof session === 'object' && session !== null ? session : null;
+}
+
 const lookupQuery = (req: simv1.ILookupRequest) => ({ vrfId: req.vrfId ?? null, vrfName: req.vrfName, destination: req.destination, source: req.source });
 
 export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimServer> {
@@ -102,9 +113,11 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
 
     write(call: grpc.ServerUnaryCall<DecodedWrite, v1.IWriteResponse>, cb: grpc.sendUnaryData<v1.IWriteResponse>) {
       const { electionId, batch, continueOnError } = call.request;
-      if (!arbitration.isPrimary(electionId)) {
+      const connection = connectionOf(call);
+      if (!arbitration.isPrimary(electionId, connection)) {
         batch.release();
-        cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is not the primary's (${arbitration.primaryElectionId || 'none'})`));
+        const why = electionId !== 0 && electionId === arbitration.primaryElectionId ? 'comes from a connection that did not arbitrate for it' : `is not the primary's (${arbitration.primaryElectionId || 'none'})`;
+        cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} ${why}`));
         return;
       }
       if (batch.size > asic.config.maxUpdatesPerWrite) {
@@ -116,7 +129,7 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
         if (asic.latencyMs > 0) await sleep(asic.latencyMs);
         try {
           // The primary may have changed while this Write waited.
-          if (!arbitration.isPrimary(electionId)) {
+          if (!arbitration.isPrimary(electionId, connection)) {
             cb(grpcError(grpc.status.PERMISSION_DENIED, `election id ${electionId} is no longer the primary's`));
             return;
           }
@@ -167,7 +180,7 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
     },
 
     streamChannel(call: StreamCall) {
-      const client: ClientHandle = { name: call.getPeer() };
+      const client: ClientHandle = { name: call.getPeer(), connection: connectionOf(call) };
       streams.set(call, client);
       call.on('data', (msg: v1.StreamMessageRequest) => {
         if (!msg.arbitration) return;

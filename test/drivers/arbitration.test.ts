@@ -77,4 +77,20 @@ describe('arbitration', () => {
     arb.arbitrate(again, 7);
     expect(last(again)).toBe('OK');
   });
+
+  it('takes Writes only from the connection the primary arbitrated on', () => {
+    const { arb } = setup();
+    const conn = {};
+    const elsewhere = {};
+    const a = { name: 'a', connection: conn };
+    arb.arbitrate(a, 5);
+    expect(arb.isPrimary(5, conn)).toBe(true);
+    expect(arb.isPrimary(5, elsewhere)).toBe(false);
+    expect(arb.isPrimary(5, null)).toBe(false);
+    expect(arb.isPrimary(4, conn)).toBe(false);
+    // A client whose connection is unknown is checked by its id alone.
+    const { arb: arb2 } = setup();
+    arb2.arbitrate({ name: 'b' }, 5);
+    expect(arb2.isPrimary(5, elsewhere)).toBe(true);
+  });
 });
