@@ -1,6 +1,8 @@
 // The `hwsim` command: serve a simulated switch ASIC through the driver contract, or ask a
 // running one where a packet would go.
 //   hwsim --listen ADDR [--capacity ...] [--ports ...] [TLS options]
+// TCP is TLS unless --insecure is said (and logged as a warning); with --tls-client-ca (or its
+// older name --tls-ca) TLS is mutual: a client needs a certificate that CA signed.
 //   hwsim lookup --driver ADDR --vrf NAME ADDRESS [--source ADDRESS] [--json]
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import pino from 'pino';
@@ -29,6 +31,7 @@ interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+  tlsClientCa?: string;
   requireClientCert?: boolean;
   logLevel: string;
 }
@@ -36,6 +39,7 @@ interface ServeOptions {
 class UsageError extends Error {}
 
 async function serve(o: ServeOptions): Promise<void> {
+  if (o.tlsCa && o.tlsClientCa && o.tlsCa !== o.tlsClientCa) throw new UsageError('--tls-ca is another name for --tls-client-ca: give one');
   const logger = pino({ level: o.logLevel, name: 'hwsim' }, pino.destination(2));
   const ports = o.ports === undefined ? defaultPorts() : o.ports === 'auto' ? portsFromHost() : portsFromList(o.ports);
   const config = makeConfig({
@@ -49,7 +53,7 @@ async function serve(o: ServeOptions): Promise<void> {
     listen: o.listen,
     asic,
     logger,
-    tls: { insecure: o.insecure, cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa, requireClientCert: o.requireClientCert },
+    tls: { insecure: o.insecure, cert: o.tlsCert, key: o.tlsKey, clientCa: o.tlsClientCa ?? o.tlsCa, requireClientCert: o.requireClientCert },
   });
   logger.info({ address: server.address, ports: ports.length, capacity: config.capacity, bootEpoch: asic.bootEpoch }, 'serving');
   process.stdout.write(`hwsim listening on ${server.address}\n`);
@@ -119,8 +123,9 @@ const program = new Command('hwsim')
   .option('--insecure', 'serve TCP without TLS')
   .option('--tls-cert <file>', 'server certificate (TCP)')
   .option('--tls-key <file>', 'server key (TCP)')
-  .option('--tls-ca <file>', 'CA that signs client certificates')
-  .option('--require-client-cert', 'mutual TLS: refuse clients without a certificate signed by --tls-ca')
+  .option('--tls-client-ca <file>', 'mutual TLS: only clients with a certificate this CA signed may connect')
+  .option('--tls-ca <file>', 'the same as --tls-client-ca')
+  .option('--require-client-cert', 'mutual TLS (implied by --tls-client-ca, which it needs)')
   .option('--log-level <level>', 'pino log level', 'info')
   .action(async (o: ServeOptions) => {
     if (!o.listen) throw new UsageError('--listen is required');

@@ -32,11 +32,16 @@ export function parseAddress(text: string): DriverAddress {
 /** TLS material, as file paths. */
 export interface TlsOptions {
   insecure?: boolean;
-  /** CA bundle that signs the peer's certificate (server: client certificates; client: server). */
+  /** Client only: CA bundle that signs the server's certificate (default: the system's roots). */
   ca?: string;
   cert?: string;
   key?: string;
-  /** Server only: require and verify client certificates (needs `ca`). */
+  /**
+   * Server only: CA bundle that signs client certificates. When set, TLS is mutual: a client
+   * without a certificate this CA signed cannot even open a connection.
+   */
+  clientCa?: string;
+  /** Server only: insist on client certificates (needs `clientCa`, which already does). */
   requireClientCert?: boolean;
   /** Client only: the name to verify in the server certificate, when it differs from HOST. */
   serverName?: string;
@@ -53,11 +58,13 @@ export function serverCredentials(addr: DriverAddress, tls: TlsOptions): grpc.Se
   if (!tls.cert || !tls.key) {
     throw new TlsConfigError('TCP needs TLS: give --tls-cert and --tls-key, or say --insecure');
   }
-  if (tls.requireClientCert && !tls.ca) throw new TlsConfigError('client certificates need --tls-ca');
+  if (tls.requireClientCert && !tls.clientCa) throw new TlsConfigError('client certificates need --tls-client-ca');
+  // A client CA always means verification: accepting it and then letting clients in without a
+  // certificate would be a lock that is never turned.
   return grpc.ServerCredentials.createSsl(
-    read(tls.ca),
+    read(tls.clientCa),
     [{ cert_chain: readFileSync(tls.cert), private_key: readFileSync(tls.key) }],
-    Boolean(tls.requireClientCert),
+    Boolean(tls.clientCa),
   );
 }
 

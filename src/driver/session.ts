@@ -126,6 +126,8 @@ export class DriverSession extends EventEmitter<DriverSessionEvents> {
     this.writeDeadlineMs = options.writeDeadlineMs ?? 30_000;
     this.tls = options.tls;
     this.log = options.logger ?? silent;
+    // Cleartext TCP is allowed only when said explicitly, and never silently.
+    if (this.address.kind === 'tcp' && this.tls?.insecure) this.log.warn({ address: this.address.target }, 'talking to the driver without TLS (--insecure)');
     this.backoffOptions = options.backoff ?? {};
     this.backoff = new Backoff(this.backoffOptions);
     this.queue = new PQueue({ concurrency: options.maxInflight ?? 4 });
