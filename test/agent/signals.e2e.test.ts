@@ -1,8 +1,10 @@
 // Signals to a running agent: SIGHUP reloads the configuration without a resync (no kernel
 // re-dump, no driver read-back), SIGTERM stops it gracefully in the middle of a sync.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Netns } from '../helpers/netns.ts';
 import { startHwsim, type HwsimProcess } from '../helpers/hwsim-process.ts';
@@ -10,6 +12,8 @@ import { killAgents, runOnce, startAgent } from '../helpers/agent-process.ts';
 import { DriverClient } from '../../src/driver/client.ts';
 import { hardwareFromEntities } from '../../src/translate/read-back.ts';
 import { describeValue } from '../../src/translate/route-value.ts';
+
+const repo = join(import.meta.dirname, '..', '..');
 
 describe('signals', () => {
   let ns: Netns;
@@ -68,15 +72,58 @@ describe('signals', () => {
   it('SIGTERM in the middle of a sync stops gracefully, and a restart converges', async () => {
     ns.batch(Array.from({ length: 30_000 }, (_, i) => `route add 20.${(i >> 8) & 255}.${i & 255}.0/24 via 192.168.7.2`));
     const sim = await startHwsim(['--ports', 'swp1,swp2', '--max-updates-per-write', '200']);
-    const agent = startAgent(ns, ['--driver', sim.address]);
+    const socket = join(mkdtempSync(join(tmpdir(), 'vrfsync-term-')), 'agent.sock');
+    const agent = startAgent(ns, ['--driver', sim.address, '--status-socket', socket]);
     await agent.waitLog('driver read');
+    expect(existsSync(socket)).toBe(true);
     agent.proc.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     expect(agent.logs().some((r) => r.msg === 'stopping')).toBe(true);
+    // Its status socket is closed and gone.
+    expect(existsSync(socket)).toBe(false);
     const again = await runOnce(ns, ['--driver', sim.address]);
     expect(again.code).toBe(0);
     expect(again.report.failed).toBe(0);
     expect(again.report.routes).toBeGreaterThan(30_000);
-    await sim.stop();
+    // hwsim too stops on SIGTERM with its socket removed.
+    expect(await sim.stop('SIGTERM')).toBe(0);
+    expect(existsSync(sim.address.slice('unix:'.length))).toBe(false);
+  });
+
+  it('SIGTERM with a status watcher attached closes every socket: the status socket and the embedded hwsim\'s are removed', async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), 'vrfsync-term-')), 'agent.sock');
+    const agent = startAgent(ns, ['--driver', 'embedded', '--status-socket', socket]);
+    await agent.waitLog('first sync converged');
+    const embedded = String((await agent.waitLog('embedded hwsim started')).address).slice('unix:'.length);
+    expect(existsSync(embedded)).toBe(true);
+    // A client watching the status API when the signal comes.
+    const watcher = spawn(process.execPath, [join(repo, 'bin', 'vrfsync.js'), 'status', '--watch', '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const watcherExit = once(watcher, 'exit') as Promise<[number | null]>;
+    let watched = '';
+    watcher.stdout.on('data', (d) => (watched += d));
+    await expect.poll(() => watched.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    agent.proc.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(existsSync(socket)).toBe(false);
+    expect(existsSync(dirname(embedded))).toBe(false);
+    // The watcher hears the end of its stream and exits 0.
+    expect(await watcherExit).toEqual([0, null]);
+  });
+
+  it('SIGHUP keeps the status socket serving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrfsync-hup-'));
+    const file = join(dir, 'vrfsync.yaml');
+    const socket = join(dir, 'agent.sock');
+    writeFileSync(file, `driver:\n  address: ${hw.address}\nstatusSocket: ${socket}\n`);
+    const agent = startAgent(ns, ['--config', file]);
+    await agent.waitLog('first sync converged');
+    writeFileSync(file, `driver:\n  address: ${hw.address}\nstatusSocket: ${socket}\nlog: { level: debug }\n`);
+    agent.proc.kill('SIGHUP');
+    await agent.waitLog('configuration reloaded');
+    const status = spawnSync(process.execPath, [join(repo, 'bin', 'vrfsync.js'), 'status', '--json', '--socket', socket], { encoding: 'utf8', timeout: 20_000 });
+    expect(status.status, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).state).toBe('SYNC_STATE_IN_SYNC');
+    expect(await agent.stop()).toBe(0);
+    expect(existsSync(socket)).toBe(false);
   });
 });
