@@ -12,11 +12,11 @@ import type { ClientHttp2Session } from 'node:http2';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { Asic } from '../../hwsim/asic.ts';
+import { Asic, AsicError } from '../../hwsim/asic.ts';
 import { makeConfig } from '../../hwsim/config.ts';
 import { WriteBatch } from '../../hwsim/write-batch.ts';
 import { DriverClient, SimulatorClient, type DriverStream } from '../../src/driver/client.ts';
-import { Code, pb, simpb, UpdateType, type v1 } from '../../src/driver/wire.ts';
+import { Code, pb, simpb, UpdateType, type simv1, type v1 } from '../../src/driver/wire.ts';
 import { startHwsim, type HwsimProcess } from '../helpers/hwsim-process.ts';
 import { decodes, frame, MALFORMED, rawCall, rawSession, unframe } from './raw-grpc.ts';
 import { encodeWrite, mutate, Rng, validWrite } from './write-fuzz.ts';
@@ -25,6 +25,8 @@ const ELECTION = 7;
 const MAX_UPDATES = 2000;
 /** Mutated Writes per run (FUZZ_WRITES to change it; FUZZ_SEED for another sequence). */
 const WRITES = Number(process.env.FUZZ_WRITES ?? 5000);
+/** Mutated Read, Lookup and LookupBatch requests per run (FUZZ_QUERIES). */
+const QUERIES = Number(process.env.FUZZ_QUERIES ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 
 const DRIVER = '/vrfsync.driver.v1.Driver';
@@ -320,4 +322,78 @@ describe('hwsim under bad input', () => {
     expect(tally.denied).toBeGreaterThan(0);
     expect((await client.capabilities()).ports.length).toBe(32);
   }, 60_000 + WRITES * 10); // a long run (FUZZ_WRITES) gets the time it needs
+
+  it(`answers ${QUERIES} mutated Read, Lookup and LookupBatch requests as the reference device does, changing nothing`, async () => {
+    await sim.reset('fuzz queries');
+    const model = new Asic(makeConfig({ maxUpdatesPerWrite: MAX_UPDATES }));
+    const seeded = await client.write({ electionId: ELECTION, updates: SEED_STATE });
+    expect(seeded.statuses.map((s) => s.code ?? 0)).toEqual(model.write(SEED_STATE, false).map((s) => s.code ?? 0));
+    const before = await snapshot();
+    const r = new Rng(SEED + 1);
+    const ip = () => (r.chance(0.7) ? { ipv4: (0x0a000000 | (r.int(4) << 16) | r.int(65536)) >>> 0 } : { ipv6: Buffer.from([0x20, 1, 0xd, 0xb8, r.int(4), ...Array.from({ length: 11 }, () => r.int(256))]) });
+    const lookup = (): simv1.ILookupRequest => ({
+      ...(r.chance(0.5) ? { vrfId: r.int(4) } : { vrfName: r.pick(['red', 'blue', 'default', '', 'nope']) }),
+      destination: ip(), ...(r.chance(0.3) ? { source: ip() } : {}),
+    });
+    // What the server does with each decoded request (drivers/hwsim/server.ts), on the reference device.
+    const query = (q: simv1.ILookupRequest) => ({ vrfId: q.vrfId ?? null, vrfName: q.vrfName, destination: q.destination, source: q.source });
+    const kinds = {
+      read: {
+        path: `${DRIVER}/Read`, type: pb.ReadRequest,
+        valid: () => pb.ReadRequest.encode({ types: Array.from({ length: r.int(3) }, () => 1 + r.int(6)), ...(r.chance(0.5) ? { vrfId: r.int(4) } : {}) }).finish(),
+        answer: (q: v1.ReadRequest) => entitiesOf([...model.read({ types: q.types, vrfId: q.vrfId ?? null })]),
+        got: (body: Buffer) => entitiesOf(unframe(body).flatMap((m) => pb.ReadResponse.decode(m).entities)),
+      },
+      lookup: {
+        path: `${SIM}/Lookup`, type: simpb.LookupRequest,
+        valid: () => simpb.LookupRequest.encode(lookup()).finish(),
+        answer: (q: simv1.LookupRequest) => [hex(simpb.LookupResponse.encode(model.lookup(query(q))).finish())],
+        got: (body: Buffer) => unframe(body).map(hex),
+      },
+      batch: {
+        path: `${SIM}/LookupBatch`, type: simpb.LookupBatchRequest,
+        valid: () => simpb.LookupBatchRequest.encode({ lookups: Array.from({ length: 1 + r.int(4) }, lookup) }).finish(),
+        answer: (q: simv1.LookupBatchRequest) => [hex(simpb.LookupBatchResponse.encode({ results: q.lookups.map((l) => model.lookup(query(l))) }).finish())],
+        got: (body: Buffer) => unframe(body).map(hex),
+      },
+    } as const;
+    const tally = { malformed: 0, answered: 0, refused: 0 };
+    const started = Date.now();
+    let donor = Buffer.from(kinds.lookup.valid());
+    for (let i = 0; i < QUERIES; i++) {
+      const kind = kinds[r.pick(['read', 'lookup', 'batch'] as const)];
+      const valid = Buffer.from(kind.valid());
+      const bytes = r.chance(0.1) ? valid : mutate(r, valid, donor);
+      donor = valid;
+      const where = `seed ${SEED + 1}, query ${i} to ${kind.path}: ${hex(bytes)}`;
+      let expected: { code: number; answer?: string[] };
+      let req: unknown = null;
+      try {
+        req = kind.type.decode(bytes);
+      } catch {
+        req = null;
+      }
+      if (req === null) expected = { code: grpc.status.INVALID_ARGUMENT };
+      else {
+        try {
+          expected = { code: 0, answer: (kind.answer as (q: unknown) => string[])(req) };
+        } catch (err) {
+          // Only the device's own refusals are answers; anything else would be INTERNAL: a bug.
+          if (!(err instanceof AsicError)) throw new Error(`${where}: the reference device throws ${(err as Error).stack}`);
+          expected = { code: err.code };
+        }
+      }
+      const a = await rawCall(h2, kind.path, [frame(bytes)]);
+      const got = a.code === 0 ? { code: 0, answer: kind.got(a.body) } : { code: a.code ?? -1 };
+      expect(got, where).toEqual(expected);
+      if (!req) tally.malformed++;
+      else if (expected.code === 0) tally.answered++;
+      else tally.refused++;
+    }
+    console.log(`hwsim query fuzz: ${QUERIES} mutated Read/Lookup/LookupBatch requests (seed ${SEED + 1}) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(tally)}`);
+    expect(tally.malformed).toBeGreaterThan(QUERIES / 10);
+    expect(tally.answered).toBeGreaterThan(QUERIES / 10);
+    expect(tally.refused).toBeGreaterThan(0);
+    await unchanged(before, 'after mutated queries');
+  }, 60_000 + QUERIES * 10);
 });
