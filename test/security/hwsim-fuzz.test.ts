@@ -45,6 +45,12 @@ const METHODS: [string, { decode(b: Uint8Array): unknown }, Buffer][] = [
   [`${SIM}/SetPortState`, simpb.SetPortStateRequest, Buffer.alloc(0)],
 ];
 
+const varint = (n: number) => {
+  const out: number[] = [];
+  for (; n >= 128; n = Math.floor(n / 128)) out.push((n & 127) | 128);
+  out.push(n);
+  return Buffer.from(out);
+};
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const entitiesOf = (es: v1.IEntity[]) => es.map((e) => hex(pb.Entity.encode(e).finish()));
 const statusOf = (s: v1.IUpdateStatus) => hex(pb.UpdateStatus.encode(s).finish());
@@ -254,6 +260,24 @@ describe('hwsim under bad input', () => {
     before.stats.updates++;
     const c = String(Code[group.statuses[0]!.code!]);
     before.stats.updatesByCode = Object.fromEntries(Object.entries({ ...before.stats.updatesByCode, [c]: (before.stats.updatesByCode[c] ?? 0) + 1 }).sort());
+    // Deep nesting in unknown fields of a valid update (VRF 1 renamed to its own name: no table
+    // change): 10,000 length-delimited fields one inside the other, and 50,000 balanced groups.
+    // Refused (INVALID_ARGUMENT) exactly when the generated decoder refuses it, else applied.
+    const rename = pb.Update.encode({ type: UpdateType.MODIFY, entity: { vrf: { id: 1, name: 'red' } } }).finish();
+    let nested: Buffer = Buffer.alloc(0);
+    for (let i = 0; i < 10_000; i++) nested = Buffer.concat([Buffer.of(0x7a), varint(nested.length), nested]); // field 15, LEN
+    const groups = Buffer.concat([Buffer.alloc(50_000, 0x7b), Buffer.alloc(50_000, 0x7c)]); // field 15 start/end group
+    for (const [name, junk] of [['nested LEN fields', nested], ['nested groups', groups]] as const) {
+      const update = Buffer.concat([rename, junk]);
+      const bytes = Buffer.concat([Buffer.of(0x08, ELECTION, 0x12), varint(update.length), update]);
+      const code = await client.write(bytes).then((res) => (res.statuses[0]?.code ?? 0) === Code.OK ? 0 : -1, (err: grpc.ServiceError) => err.code);
+      expect({ name, code }).toEqual({ name, code: decodes(pb.WriteRequest, bytes) ? 0 : grpc.status.INVALID_ARGUMENT });
+      if (code === 0) {
+        before.stats.writes++;
+        before.stats.updates++;
+        before.stats.updatesByCode = { ...before.stats.updatesByCode, OK: before.stats.updatesByCode.OK! + 1 };
+      }
+    }
     // A Read asking for a million types and a batch of 100,000 lookups are valid: answered.
     const types = Buffer.from(pb.ReadRequest.encode({ types: Array.from({ length: 1_000_000 }, (_, i) => 1 + (i % 6)) }).finish());
     const read = await rawCall(h2, `${DRIVER}/Read`, [frame(types)]);
