@@ -167,6 +167,26 @@ const callCases: Case[] = [
     },
   },
   {
+    // The election id is not a password: a Write counts only from the client that became
+    // primary with it on its StreamChannel.
+    name: 'errors/permission-denied-primary-id-from-another-client',
+    async run(ctx) {
+      await ctx.install(ctx.fx.base());
+      const before = await ctx.snapshot();
+      const e = ctx.s.electionId;
+      const stranger = ctx.track(ctx.s.newClient());
+      await expectRpcError(stranger.write({ electionId: e, updates: [insert(ctx.fx.vrf(ctx.fx.id(1)))] }, CALL_MS),
+        grpc.status.PERMISSION_DENIED, "Write with the primary's election id from a client that never arbitrated");
+      const backup = ctx.track(ctx.s.newClient());
+      const stream = ctx.track(backup.openStream());
+      stream.on('error', () => {});
+      expectStatuses([await stream.arbitrate(e - 1, 'conformance-backup', CALL_MS)], [Code.ALREADY_EXISTS], `arbitration with the lower election id ${e - 1}`);
+      await expectRpcError(backup.write({ electionId: e, updates: [insert(ctx.fx.vrf(ctx.fx.id(1)))] }, CALL_MS),
+        grpc.status.PERMISSION_DENIED, "Write with the primary's election id from a backup");
+      await ctx.expectUnchanged(before, 'refused writes');
+    },
+  },
+  {
     name: 'errors/too-many-updates',
     async run(ctx) {
       const max = ctx.caps.maxUpdatesPerWrite;

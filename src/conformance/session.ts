@@ -34,9 +34,13 @@ export class Session {
     return this.options.electionId;
   }
 
-  /** A separate client on its own channel: another "controller" for arbitration cases. */
+  /**
+   * A separate client on its own channel and connection (grpc-js shares one connection between
+   * channels to the same address otherwise): another "controller" for arbitration cases.
+   */
   newClient(): DriverClient {
-    return new DriverClient(this.options.address, this.options.client);
+    const o = this.options.client ?? {};
+    return new DriverClient(this.options.address, { ...o, channelOptions: { ...o.channelOptions, 'grpc.use_local_subchannel_pool': 1 } });
   }
 
   async connect(timeoutMs = 5000): Promise<v1.CapabilitiesResponse> {
