@@ -1,5 +1,5 @@
 // hwsim's Simulator Reset (every table wiped, a new boot epoch, as a device reboot) while the
-// agent is idle, in the middle of its cold sync of 50k routes, and twice under churn. The agent
+// agent is idle, in the middle of its cold sync of 30k routes, and twice under churn. The agent
 // hears the reset on its stream channel, reads the driver back and writes what is missing: the
 // hardware ends equal to the kernel (`vrfsync check`), nothing failed, and after an idle reset
 // each entry is written exactly once.
@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.ts';
 import { Churn, expectConsistent as expectConsistentIn, hwStats, sleep, useRig, waitFor } from './fixture.ts';
 
-const ROUTES = 50_000;
+const ROUTES = 30_000;
 
 describe('hwsim reset', () => {
   const rig = useRig('fault-reset', ROUTES, ['--max-updates-per-write', '1000'], { agentsAcrossTests: true });
@@ -52,7 +52,7 @@ describe('hwsim reset', () => {
     const churn = new Churn(rig.ns, { perRound: 200, pauseMs: 20, replaceBelow: ROUTES });
     try {
       for (let i = 0; i < 2; i++) {
-        await sleep(1500);
+        await sleep(1000);
         await reset(`under churn ${i + 1}`);
       }
       await sleep(1000);

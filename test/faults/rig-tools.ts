@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Netns } from '../helpers/netns.ts';
 import type { CheckReport } from '../../src/check/check.ts';
+import * as grpc from '@grpc/grpc-js';
 import { SimulatorClient } from '../../src/driver/client.ts';
+import { AgentService, agentpb, type agentv1 } from '../../src/driver/wire.ts';
 import { randomWords } from '../../src/check/probes.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -73,6 +75,25 @@ export function vrfsyncStatus(ns: Netns, socket: string): Promise<StatusJson> {
     execFile('ip', ['netns', 'exec', ns.name, process.execPath, join(repo, 'bin', 'vrfsync.js'), 'status', '--json', '--socket', socket],
       (err, out, errOut) => (err ? reject(new Error(`vrfsync status failed: ${errOut}`)) : resolve(JSON.parse(out) as StatusJson)));
   });
+}
+
+const AgentStub = grpc.makeGenericClientConstructor(AgentService, 'Agent');
+
+/**
+ * The same status API in this process: as `vrfsync status --json` prints it, without starting
+ * a process per poll (the tests poll it while waiting for the agent to settle).
+ */
+export async function agentStatus(socket: string): Promise<StatusJson> {
+  const client = new AgentStub(`unix:${socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    status(req: agentv1.IStatusRequest, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: agentv1.StatusResponse) => void): void;
+  };
+  try {
+    const res = await new Promise<agentv1.StatusResponse>((resolve, reject) =>
+      client.status({}, { deadline: Date.now() + 10_000 }, (err, r) => (err ? reject(err) : resolve(r!))));
+    return agentpb.StatusResponse.toObject(res, { enums: String, longs: Number, defaults: true }) as StatusJson;
+  } finally {
+    client.close();
+  }
 }
 
 /** hwsim's counters: updates written (by code) since its boot. */

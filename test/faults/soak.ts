@@ -8,7 +8,7 @@ import { startHwsim, tempSocket } from '../helpers/hwsim-process.ts';
 import { startAgent } from '../helpers/agent-process.ts';
 import { SimulatorClient } from '../../src/driver/client.ts';
 import { Table } from '../../src/driver/wire.ts';
-import { Churn, PORTS, hwStats, rssKb, sleep, topology, vrfsyncCheck, vrfsyncStatus, waitFor } from './rig-tools.ts';
+import { Churn, PORTS, agentStatus, hwStats, rssKb, sleep, topology, vrfsyncCheck, vrfsyncStatus, waitFor } from './rig-tools.ts';
 
 export interface SoakOptions {
   seconds: number;
@@ -81,13 +81,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
       samples.push({ t: s, kb: rssKb(agent.proc.pid!) });
       if (s === Math.floor(warmS)) warmRoutes = await hwRoutes();
       if (s > 0 && s % 60 === 0) {
-        const st = await vrfsyncStatus(ns, statusSocket);
+        const st = await agentStatus(statusSocket);
         log(`${s / 60} min: rss ${(samples.at(-1)!.kb / MiB).toFixed(0)} MiB, ${churn.commands} churn commands, lag p50 ${st.lag?.p50Ms} ms p99 ${st.lag?.p99Ms} ms`);
       }
     }
     await churn.stop();
     // Settled: the hardware equals the kernel.
-    await waitFor('the agent to settle', async () => ((await vrfsyncStatus(ns, statusSocket)).state === 'SYNC_STATE_IN_SYNC' ? true : undefined), 60_000, 200);
+    await waitFor('the agent to settle', async () => ((await agentStatus(statusSocket)).state === 'SYNC_STATE_IN_SYNC' ? true : undefined), 60_000, 200);
     const check = await vrfsyncCheck(ns, hw.address);
     const st = await vrfsyncStatus(ns, statusSocket);
     const after = await hwStats(hw.address);

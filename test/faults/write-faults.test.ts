@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { startAgent, type AgentProcess } from '../helpers/agent-process.ts';
 import { Code, EntityType, Table, codeName } from '../../src/driver/wire.ts';
-import { Churn, expectConsistent as expectConsistentIn, hwStats, ipBatch, sleep, useRig, vrfsyncCheck, vrfsyncStatus, waitFor } from './fixture.ts';
+import { Churn, agentStatus, expectConsistent as expectConsistentIn, hwStats, ipBatch, sleep, useRig, vrfsyncCheck, vrfsyncStatus, waitFor } from './fixture.ts';
 
 const ROUTES = 2000;
 const FAILING_CODES = Object.values(Code).filter((c): c is Code => typeof c === 'number' && c !== Code.OK);
@@ -14,7 +14,7 @@ const FAILING_CODES = Object.values(Code).filter((c): c is Code => typeof c === 
 describe('injected write failures', () => {
   const rig = useRig('fault-write', ROUTES);
   let agent: AgentProcess;
-  const status = () => vrfsyncStatus(rig.ns, rig.statusSocket);
+  const status = () => agentStatus(rig.statusSocket);
 
   const expectConsistent = () => expectConsistentIn(rig.ns, rig.hw.address, rig.statusSocket);
 
@@ -75,6 +75,8 @@ describe('injected write failures', () => {
     await ipBatch(rig.ns, ['route replace 20.0.0.0/32 via 10.0.2.2']);
     await waitFor('31 routes reported failed', async () => ((await status()).failuresTotal === 31 ? true : undefined), 30_000, 100);
     const during = await missingVersusFailed();
+    // The command line says the same as the API.
+    expect((await vrfsyncStatus(rig.ns, rig.statusSocket)).failuresTotal).toBe(31);
     expect(during.failed).toHaveLength(31);
     for (const f of during.st.failures!) expect(f).toMatchObject({ code: 'INTERNAL', message: 'injected fault: INTERNAL' });
     // The new routes are missing from hardware, the moved one differs: nothing else.
@@ -93,7 +95,7 @@ describe('injected write failures', () => {
     await rig.sim.injectFault({ latency: { milliseconds: 250 } });
     const before = await hwStats(rig.hw.address);
     const churn = new Churn(rig.ns, { perRound: 100, pauseMs: 50, replaceBelow: ROUTES });
-    await sleep(4000);
+    await sleep(2500);
     await churn.stop();
     await rig.sim.injectFault({ clear: {} });
     await expectConsistent();
