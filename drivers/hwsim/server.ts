@@ -1,7 +1,7 @@
 // hwsim's gRPC server: the vrfsync.driver.v1.Driver contract, hwsim's Simulator service and
 // grpc.health.v1, over one Asic. This is the only part of hwsim that talks to the outside; the
 // device itself (hwsim/asic.ts) is pure and synchronous.
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AsicError, type Asic } from '../../hwsim/asic.ts';
 import { parseAddress, serverCredentials, type TlsOptions } from '../../src/driver/address.ts';
 import { DriverService, SimulatorService, pb, type v1, type simv1 } from '../../src/driver/wire.ts';
+import { bindServer } from '../../src/common/grpc-bind.ts';
 import { StrictServer } from '../../src/common/grpc-strict.ts';
 import { Arbitration, type ClientHandle } from './arbitration.ts';
 import { decodeWriteRequest, encodeWriteResponse, type DecodedWrite } from './write-codec.ts';
@@ -237,21 +238,11 @@ export async function startHwsimServer(opts: HwsimServerOptions): Promise<HwsimS
   });
   health.addToServer(server);
 
-  if (addr.kind === 'unix' && existsSync(addr.path)) rmSync(addr.path); // a stale socket of a dead hwsim
-  // A unix socket is created 0600 (umask while binding), so no other user can ever connect.
-  const umask = addr.kind === 'unix' ? process.umask(0o177) : null;
-  let port: number;
-  try {
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(addr.target, creds, (err, p) => (err ? reject(err) : resolve(p))),
-    );
-  } finally {
-    if (umask !== null) process.umask(umask);
-  }
+  // A unix socket is created 0600, so no other user can ever connect; a stale one of a dead
+  // hwsim is replaced, a live one or a file that is not a socket is refused.
+  const port = await bindServer(server, addr, creds);
   widenWindows(server, maxBytes);
-  let address = opts.listen;
-  if (addr.kind === 'unix') chmodSync(addr.path, 0o600);
-  else address = addr.target.replace(/:\d+$/, `:${port}`);
+  const address = addr.kind === 'unix' ? opts.listen : addr.target.replace(/:\d+$/, `:${port}`);
 
   return {
     address,

@@ -11,6 +11,7 @@ import { startMetricsServer } from '../status/metrics.ts';
 import { tableCounts } from '../status/report.ts';
 import { startStatusServer } from '../status/status-server.ts';
 import { defaultStatusSocket, ensureSocketDir, socketInUse } from '../status/status-socket.ts';
+import { SocketPathError } from '../common/grpc-bind.ts';
 
 export interface OnceReport {
   vrfs: number;
@@ -138,8 +139,14 @@ async function startServices(agent: Agent, config: AgentConfig, logger: Logger):
   if (await socketInUse(socket)) {
     logger.warn({ socket }, 'another agent serves its status on this socket; give this one its own with --status-socket');
   } else {
-    services.push(await startStatusServer(agent, socket));
-    logger.info({ socket }, 'status API listening');
+    try {
+      services.push(await startStatusServer(agent, socket));
+      logger.info({ socket }, 'status API listening');
+    } catch (err) {
+      // Like a socket another agent holds: the agent runs on, without its status API.
+      if (!(err instanceof SocketPathError)) throw err;
+      logger.error({ socket, reason: err.message }, 'not serving the status API: its socket path is taken');
+    }
   }
   if (config.metrics) {
     const m = await startMetricsServer(agent, config.metrics);

@@ -2,7 +2,6 @@
 // agent per namespace is an agent per switch), under /run for root, the user's runtime folder
 // otherwise. `vrfsync status` run in the same namespace finds it without being told.
 import { mkdirSync, readlinkSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 
 function runtimeDir(): string {
@@ -30,14 +29,4 @@ export function ensureSocketDir(path: string): void {
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
 }
 
-/** Is a live process listening on this unix socket? (A stale file after a crash is not.) */
-export function socketInUse(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
+export { socketInUse } from '../common/grpc-bind.ts';
