@@ -135,18 +135,18 @@ function welcome(agent: Agent, driver: string, socket: string, embedded: boolean
 async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void> }> {
   const services: { close(): Promise<void> }[] = [];
   const socket = socketOf(config);
-  ensureSocketDir(socket);
-  if (await socketInUse(socket)) {
-    logger.warn({ socket }, 'another agent serves its status on this socket; give this one its own with --status-socket');
-  } else {
-    try {
+  try {
+    ensureSocketDir(socket);
+    if (await socketInUse(socket)) {
+      logger.warn({ socket }, 'another agent serves its status on this socket; give this one its own with --status-socket');
+    } else {
       services.push(await startStatusServer(agent, socket));
       logger.info({ socket }, 'status API listening');
-    } catch (err) {
-      // Like a socket another agent holds: the agent runs on, without its status API.
-      if (!(err instanceof SocketPathError)) throw err;
-      logger.error({ socket, reason: err.message }, 'not serving the status API: its socket path is taken');
     }
+  } catch (err) {
+    // Like a socket another agent holds: the agent runs on, without its status API.
+    if (!(err instanceof SocketPathError)) throw err;
+    logger.error({ socket, reason: err.message }, 'not serving the status API at this path');
   }
   if (config.metrics) {
     const m = await startMetricsServer(agent, config.metrics);

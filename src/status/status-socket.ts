@@ -1,7 +1,8 @@
 // Where the agent serves its status API when not told: one socket per network namespace (an
 // agent per namespace is an agent per switch), under /run for root, the user's runtime folder
 // otherwise. `vrfsync status` run in the same namespace finds it without being told.
-import { mkdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
+import { SocketPathError } from '../common/grpc-bind.ts';
 import { join } from 'node:path';
 
 function runtimeDir(): string {
@@ -25,8 +26,19 @@ export function defaultStatusSocket(): string {
   return join(runtimeDir(), `agent${ns}.sock`);
 }
 
+/**
+ * Creates the socket's folder (0700) when missing, and refuses one that another user could
+ * swap the socket in: owned by someone other than this user or root, or writable by others
+ * without the sticky bit (a /tmp/vrfsync-UID another user made first, say).
+ */
 export function ensureSocketDir(path: string): void {
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  const dir = join(path, '..');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  if (!st.isDirectory()) throw new SocketPathError(`${dir} is not a folder`);
+  if (st.uid !== uid && st.uid !== 0) throw new SocketPathError(`${dir} belongs to uid ${st.uid}, who could replace the socket: not serving there`);
+  if (st.mode & 0o022 && !(st.mode & 0o1000)) throw new SocketPathError(`${dir} is writable by others (mode ${(st.mode & 0o7777).toString(8)}): not serving there`);
 }
 
 export { socketInUse } from '../common/grpc-bind.ts';

@@ -1,11 +1,12 @@
 // A unix socket path given on the command line replaces only a stale socket: a file that is not
 // a socket (a mistyped --status-socket /etc/...) is never deleted, and a socket another process
 // serves on is never taken from it.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriverClient } from '../../src/driver/client.ts';
+import { ensureSocketDir } from '../../src/status/status-socket.ts';
 import { Netns } from '../helpers/netns.ts';
 import { startHwsim } from '../helpers/hwsim-process.ts';
 import { killAgents, runOnce } from '../helpers/agent-process.ts';
@@ -53,9 +54,38 @@ describe('socket paths', () => {
       const r = await runOnce(ns, ['--driver', hw.address, '--status-socket', file]);
       expect(r.code).toBe(0);
       expect(r.logs.filter((l) => l.level === 50).map((l) => [l.msg, l.reason])).toEqual([
-        ['not serving the status API: its socket path is taken', `${file} exists and is not a socket: not replacing it`],
+        ['not serving the status API at this path', `${file} exists and is not a socket: not replacing it`],
       ]);
       expect(readFileSync(file, 'utf8')).toBe('do not delete\n');
+    } finally {
+      await hw.stop();
+    }
+  });
+
+  it("refuses a status socket folder another user could swap the socket in", async () => {
+    const folder = (mode: number, uid = 0) => {
+      const d = dir();
+      chmodSync(d, mode);
+      chownSync(d, uid, uid);
+      return d;
+    };
+    // Made here: 0700. Ours (root's) or sticky: fine.
+    const fresh = join(dir(), 'run', 'vrfsync');
+    ensureSocketDir(join(fresh, 'agent.sock'));
+    expect((statSync(fresh).mode & 0o7777).toString(8)).toBe('700');
+    for (const mode of [0o700, 0o755, 0o1777]) expect(() => ensureSocketDir(join(folder(mode), 'agent.sock'))).not.toThrow();
+    // Another user's folder (a /tmp/vrfsync-UID made first by someone else), or writable by all without the sticky bit.
+    expect(() => ensureSocketDir(join(folder(0o700, 65534), 'agent.sock'))).toThrow(/belongs to uid 65534/);
+    expect(() => ensureSocketDir(join(folder(0o777), 'agent.sock'))).toThrow(/writable by others \(mode 777\)/);
+    expect(() => ensureSocketDir(join(folder(0o770), 'agent.sock'))).toThrow(/writable by others/);
+    // The agent says so and runs on without its status API.
+    const hw = await startHwsim(['--ports', 'swp1']);
+    try {
+      const socket = join(folder(0o755, 65534), 'agent.sock');
+      const r = await runOnce(ns, ['--driver', hw.address, '--status-socket', socket]);
+      expect(r.code).toBe(0);
+      expect(r.logs.filter((l) => l.level === 50).map((l) => l.msg)).toEqual(['not serving the status API at this path']);
+      expect(existsSync(socket)).toBe(false);
     } finally {
       await hw.stop();
     }
