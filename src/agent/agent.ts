@@ -631,7 +631,7 @@ export class Agent extends EventEmitter {
       // Not attempted (another failed first): again at once. Refused: kept with the failures,
       // tried again after a backoff or, when the table was full, once it has room.
       if (code === Code.ABORTED) this.work.addRoute(u.entity.route, since);
-      else this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? fullTable(u.entity.route, st) : null);
+      else this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? this.fullTable(u.entity.route, st) : null);
     }
     if (code === Code.ABORTED) return;
     // One line per kind of refusal and batch: a full table refuses by the hundred thousand.
@@ -639,6 +639,21 @@ export class Agent extends EventEmitter {
     const seen = this.refusals.get(key);
     if (seen) seen.count++;
     else this.refusals.set(key, { count: 1, first: { op: u.op, kind: u.entity.kind, entity: describe(u), code: codeName(code), message: st.message } });
+  }
+
+  /**
+   * The full table a route's RESOURCE_EXHAUSTED waits for room in: the one its usage names, else
+   * its family's route table. Null when that table is not full by the driver's own count (the
+   * usage sent with the refusal, else the last one it reported): refused with room left (a hash
+   * collision, an injected fault), the route is tried again after a backoff like any refusal,
+   * instead of waiting for room that will never be announced.
+   */
+  private fullTable(r: HwRoute, st: v1.IUpdateStatus): Table | null {
+    const table = st.usage?.table || (r.family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
+    const u = st.usage?.table && st.usage.capacity != null
+      ? { used: Number(st.usage.used ?? 0), capacity: Number(st.usage.capacity) }
+      : this.tableUsage.get(table);
+    return u && u.used < u.capacity ? null : table;
   }
 
   /** Logs the refusals gathered since the last call, one line per kind. */
@@ -714,14 +729,6 @@ export function memory(): Record<string, number> {
   const m = process.memoryUsage();
   const mib = (b: number) => Math.round(b / 2 ** 20);
   return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
-}
-
-/**
- * The table a route's RESOURCE_EXHAUSTED is about: the one its usage names, else its family's
- * route table. A route waiting for room in no table would wait for a signal that never comes.
- */
-function fullTable(r: HwRoute, st: v1.IUpdateStatus): Table {
-  return st.usage?.table || (r.family === 4 ? Table.TABLE_IPV4_ROUTES : Table.TABLE_IPV6_ROUTES);
 }
 
 function describeTranslate(c: TranslateConfig) {

@@ -23,7 +23,7 @@ export class OffloadFailures {
 
   constructor(public policy: 'safe' | 'retry' = 'safe') {}
 
-  /** Failed routes: value = code * 16 + table (the full table for RESOURCE_EXHAUSTED). */
+  /** Failed routes: value = code * 16 + table (the full table a RESOURCE_EXHAUSTED waits for room in, else 0). */
   private readonly routes = [new RouteTable(4), new RouteTable(6)];
   /** The last message per code, for humans. */
   private readonly messages = new Map<number, string>();
@@ -124,12 +124,12 @@ export class OffloadFailures {
 
   /**
    * Queues the failed routes due for another attempt: all of them, except those that failed
-   * for lack of room in a table that has not reported any since (unless `all`).
+   * for lack of room in a full table that has not reported any since (unless `all`).
    */
   retryDue(work: RouteWork, all = false): void {
     for (const t of this.routes) t.forEach((s) => {
       const v = t.valueOf(s);
-      if (!all && Math.floor(v / 16) === Code.RESOURCE_EXHAUSTED && !this.roomIn.has(v % 16)) return;
+      if (!all && Math.floor(v / 16) === Code.RESOURCE_EXHAUSTED && v % 16 !== 0 && !this.roomIn.has(v % 16)) return;
       work.add(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3));
     });
     this.roomIn.clear();
