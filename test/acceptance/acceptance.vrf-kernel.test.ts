@@ -1,9 +1,11 @@
 // The acceptance suite on a real VRF kernel: one guest boot (scripts/vrf-vm) runs every
 // scenario of test/acceptance/scenarios against one hwsim and one `vrfsync run`
-// (test/acceptance/guest.ts); each scenario is reported here as its own test, and a failure
+// (test/acceptance/guest.ts, bundled); each scenario is reported here as its own test, and a failure
 // names its step and what differed. `npm run test:vrf -- NAME` runs one scenario alone.
 // Under CI nothing skips: no qemu, no kernel or no FRR is a failure.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { inVrfKernel, type GuestResult } from '../helpers/vrf-kernel.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 
@@ -18,7 +20,9 @@ function report(stdout: string, name: string): { steps: { step: string; ok: bool
 describe('acceptance scenarios in a VRF kernel (qemu)', () => {
   let guest: GuestResult;
   beforeAll(async () => {
-    guest = await inVrfKernel(['node', 'bin/run-ts.js', 'test/acceptance/guest.ts'], 840);
+    // The runner bundled (tmp/acceptance/guest.mjs): transpiling it in the guest costs a minute.
+    execFileSync(process.execPath, [join(import.meta.dirname, 'build-guest.mjs')], { stdio: 'inherit' });
+    guest = await inVrfKernel(['node', 'tmp/acceptance/guest.mjs'], 840);
   }, 1_000_000);
 
   it('ran every scenario to the end', () => {
