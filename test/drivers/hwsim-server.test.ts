@@ -129,7 +129,8 @@ describe('hwsim over TCP', () => {
     await expect(startHwsim([], '127.0.0.1:0', 15_000)).rejects.toThrow(/exited with 2[\s\S]*TLS/);
     const hw = await startHwsim(['--insecure'], '127.0.0.1:0');
     try {
-      expect(hw.output()).toMatch(/serving without TLS/);
+      // The warning is on stderr, "listening on" on stdout: it may reach us a moment later.
+      await expect.poll(() => hw.output()).toMatch(/serving without TLS/);
       const c = new DriverClient(hw.address, { tls: { insecure: true } });
       expect((await c.capabilities()).apiVersion).toBe('1.0');
       c.close();

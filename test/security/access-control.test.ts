@@ -60,10 +60,13 @@ async function hwsimIn(ns: Netns, args: string[]): Promise<{ address: string; ou
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((res) => proc.on('exit', () => res()));
+  // 'close': the process exited and all its output has been read.
+  let closed = false;
+  const exited = new Promise<void>((res) => proc.on('close', () => res()));
+  void exited.then(() => (closed = true));
   const end = Date.now() + 20_000;
   while (!/listening on (\S+)/.test(out)) {
-    if (proc.exitCode !== null || Date.now() > end) throw new Error(`hwsim did not start:\n${out}`);
+    if (closed || Date.now() > end) throw new Error(`hwsim did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return {
@@ -205,7 +208,8 @@ describe('TCP: TLS, client certificates, and --insecure said out loud', () => {
     await expect(hwsimIn(ns, ['--listen', '127.0.0.1:0'])).rejects.toThrow(/TCP needs TLS/);
     const hw = await hwsimIn(ns, ['--listen', '127.0.0.1:0', '--ports', 'swp1', '--insecure']);
     try {
-      expect(records(hw.output()).filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['serving without TLS (--insecure)']);
+      // (Its log is on stderr, "listening on" on stdout: the warning may reach us a moment later.)
+      await expect.poll(() => records(hw.output()).filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['serving without TLS (--insecure)']);
       const r = await runOnce(ns, ['--driver', hw.address, '--insecure']);
       expect(r.code).toBe(0);
       expect(r.logs.filter((l) => l.level === 40).map((l) => l.msg)).toContain('talking to the driver without TLS (--insecure)');
