@@ -31,7 +31,8 @@ export async function startHwsim(args: string[] = [], listen = `unix:${tempSocke
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  // 'close' rather than 'exit': by then all it printed has been read (an error message too).
+  const exited = new Promise<number | null>((res) => proc.on('close', (code) => res(code)));
   await new Promise<void>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`hwsim did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const onData = () => {
