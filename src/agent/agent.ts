@@ -125,6 +125,12 @@ export class Agent extends EventEmitter {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 100;
   private stopped = false;
+  /**
+   * The driver announced a reset since this cycle started: what the cycle goes on writing would
+   * land in emptied tables (and mostly be refused, its next hops gone). The cycle stops starting
+   * writes and the next one reads the driver back.
+   */
+  private resetSeen = false;
   private kernelReady = false;
   /** The small tables failed to converge: plan them again even without kernel news. */
   private smallRetry = false;
@@ -160,7 +166,10 @@ export class Agent extends EventEmitter {
       if (role === 'primary') this.needRead('became primary');
       else this.setState('backup');
     });
-    this.driver.on('reset', (epoch: number) => this.needRead(`driver reset (boot epoch ${epoch})`));
+    this.driver.on('reset', (epoch: number) => {
+      this.resetSeen = true;
+      this.needRead(`driver reset (boot epoch ${epoch})`);
+    });
     this.driver.on('disconnected', (reason: string) => {
       this.log.warn({ reason }, 'driver disconnected');
       this.needRead('driver reconnected');
@@ -280,6 +289,10 @@ export class Agent extends EventEmitter {
     this.cycle = this.syncOnce()
       .catch((err: unknown) => {
         if (err instanceof StopRequested) return;
+        if (err instanceof ResetDuringCycle) {
+          this.log.info('cycle cut short: the driver reset');
+          return;
+        }
         if (err instanceof WriteCallError) {
           // The connection went (or we are not primary): outcome of what was in flight unknown.
           this.log.warn({ err: err.message }, 'write failed as a whole');
@@ -353,7 +366,9 @@ export class Agent extends EventEmitter {
   private async syncOnce(): Promise<void> {
     if (!this.readyToWrite()) return;
     this.stats.cycles++;
+    this.resetSeen = false;
     if (this.readReason !== null) await this.readBack();
+    this.checkReset();
     const t = this.translator!;
     let clean = true;
     if (this.cold) {
@@ -375,7 +390,9 @@ export class Agent extends EventEmitter {
     if (total > 0) this.setState('syncing');
     this.progress = { done: 0, total };
     for (const stage of small.before) clean = (await this.writeStage(stage, 'interfaces and next hops')) && clean;
+    this.checkReset();
     clean = (await this.writeRoutes()) && clean;
+    this.checkReset();
     for (const stage of small.after) clean = (await this.writeStage(stage, 'removals')) && clean;
     this.emit('progress', { ...this.progress, phase: 'done' });
     this.logRefusals();
@@ -386,6 +403,11 @@ export class Agent extends EventEmitter {
     if (clean) this.retryDelayMs = 100;
     else this.retryLater();
     if (this.failures.roomWaiting) this.retryNow();
+  }
+
+  /** Ends the cycle (ResetDuringCycle) when the driver reset since it started. */
+  private checkReset() {
+    if (this.resetSeen) throw new ResetDuringCycle();
   }
 
   /**
@@ -418,12 +440,13 @@ export class Agent extends EventEmitter {
     this.progress = { done: 0, total: this.kernel.mirror.routes.size };
     for (const _ of t.rebuildSteps(max, emit)) {
       await flush();
-      if (this.stopped) break;
+      if (this.stopped || this.resetSeen) break;
     }
-    if (this.stopped) {
-      // Stopping: what is in flight finishes, nothing more starts; the next start reads back.
+    if (this.stopped || this.resetSeen) {
+      // Stopping, or the driver reset: what is in flight finishes, nothing more starts; the next
+      // start or cycle reads back.
       await pipe.finish().catch(() => undefined);
-      throw new StopRequested();
+      throw this.stopped ? new StopRequested() : new ResetDuringCycle();
     }
     if (batch.length) ready.push(batch);
     if (ready.length === 0) ready.push(new RouteBatch(1)); // nothing routed: the small stages still go
@@ -530,7 +553,7 @@ export class Agent extends EventEmitter {
     const max = this.batchLimit();
     const pipe = new Pipeline(this.options.batch.inflight * 2);
     let more = true;
-    while (more && !this.stopped) {
+    while (more && !this.stopped && !this.resetSeen) {
       const batch = new RouteBatch(max);
       more = cursor.next(max, (family, vrfId, dstLen, d0, d1, d2, d3, since, known) => {
         const desired = Number.isNaN(known) ? t.desired.routes(family).get(vrfId, dstLen, d0, d1, d2, d3) : known;
@@ -547,7 +570,7 @@ export class Agent extends EventEmitter {
       });
       if (batch.length) await pipe.add(this.sendRoutes(batch));
     }
-    if (!pipe.failed) return pipe.finish();
+    if (!pipe.failed && !this.resetSeen) return pipe.finish();
     // The cycle ends early: what the cursor had not reached yet stays to do.
     cursor.rest((family, vrf, len, d0, d1, d2, d3, since) => this.work.add(family, vrf, len, d0, d1, d2, d3, since));
     return pipe.finish();
@@ -684,6 +707,11 @@ export class Agent extends EventEmitter {
 /** A cycle ended early because the agent is stopping. */
 class StopRequested extends Error {
   readonly code = 'VRFSYNC_STOPPING';
+}
+
+/** A cycle ended early because the driver reset: the next one reads it back. */
+class ResetDuringCycle extends Error {
+  readonly code = 'VRFSYNC_DRIVER_RESET';
 }
 
 /**
