@@ -13,14 +13,15 @@ import { DriverClient, SimulatorClient } from '../../src/driver/client.ts';
 import { Table } from '../../src/driver/wire.ts';
 import { parseIp } from '../../src/driver/text.ts';
 import { runCheck } from '../../src/check/check.ts';
-import { disagreement, type HardwareAnswer, type KernelAnswer } from '../../src/check/agreement.ts';
+import { disagreement, type KernelAnswer } from '../../src/check/agreement.ts';
 import { KernelAnswers, hardwareView } from '../../src/check/answers.ts';
 import { KernelSession } from '../../src/kernel/kernel-session.ts';
 import { RouteGetter } from '../../src/netlink/route-getter.ts';
 import type { RouteQuery } from '../../src/netlink/route-get.ts';
 import type { TranslateConfig } from '../../src/translate/inputs.ts';
 import { SCENARIOS } from './scenarios/index.ts';
-import type { Expect, Hop, Lookup, Scenario, Step } from './spec.ts';
+import type { Lookup, Scenario, Step } from './spec.ts';
+import { expectText, hwText, meets } from './expect.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const PORTS = Array.from({ length: 16 }, (_, i) => `swp${i + 1}`);
@@ -43,6 +44,7 @@ const ipBatch = (lines: string[]) => lines.length && run('ip', ['-batch', '-'], 
 function start(args: string[], ready: RegExp): Promise<{ p: ChildProcess; output(): string }> {
   const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
+  const deadline = Date.now() + 300_000;
   p.stdout!.on('data', (d) => (text += d));
   p.stderr!.on('data', (d) => (text += d));
   return new Promise((resolve, reject) => {
@@ -50,9 +52,9 @@ function start(args: string[], ready: RegExp): Promise<{ p: ChildProcess; output
       if (ready.test(text)) {
         clearInterval(t);
         resolve({ p, output: () => text });
-      } else if (p.exitCode !== null) {
+      } else if (p.exitCode !== null || Date.now() > deadline) {
         clearInterval(t);
-        reject(new Error(`${args.join(' ')} exited:\n${text}`));
+        reject(new Error(`${args.join(' ')} ${p.exitCode !== null ? 'exited' : 'not ready in time'}:\n${text}`));
       }
     }, 50);
   });
@@ -111,9 +113,11 @@ const address = `unix:${join(dir, 'hwsim.sock')}`;
 const config = join(dir, 'vrfsync.yaml');
 writeFileSync(config, `excludeVrfs: [${EXCLUDED}]\ntableFull: safe\nlog: { level: warn }\n`);
 reset();
+out('READY', `runner loaded in ${Math.round(performance.now())} ms`);
 const hwsim = await start([join(repo, 'bin', 'hwsim.js'), '--listen', address, '--ports', PORTS.join(',')], /listening on/);
+out('READY', `hwsim up at ${Math.round(performance.now())} ms`);
 const agent = await start([join(repo, 'bin', 'vrfsync.js'), 'run', '--driver', address, '--config', config, '--log-level', 'info'], /first sync converged/);
-out('READY', `hwsim and agent up in ${Math.round(performance.now())} ms`);
+out('READY', `agent converged at ${Math.round(performance.now())} ms`);
 const client = new DriverClient(address);
 const sim = new SimulatorClient(address);
 const getter = new RouteGetter();
@@ -128,20 +132,6 @@ function query(dst: string, oif: number): RouteQuery {
   if (a.ipv4 != null) return { family: 4, d0: a.ipv4 >>> 0, d1: 0, d2: 0, d3: 0, oif };
   const b = Buffer.from(a.ipv6!);
   return { family: 6, d0: b.readUInt32BE(0), d1: b.readUInt32BE(4), d2: b.readUInt32BE(8), d3: b.readUInt32BE(12), oif };
-}
-
-const hopText = (h: Hop) => `${h.port}${h.via ? ` via ${h.via}` : ''}${h.mac ? ` ${h.mac}` : ''}`;
-const expectText = (e: Expect) => (typeof e === 'string' ? e : 'any' in e ? `one of [${e.any.map(hopText).join(', ')}]${e.orTrap ? ' or trap' : ''}` : hopText(e));
-const hwText = (h: HardwareAnswer) => (h.action === 'forward' ? `forward ${h.interface} via ${h.nexthop} ${h.mac}` : `${h.action}${h.reason ? ` (${h.reason})` : ''}`);
-
-function hopMatches(want: Hop, h: HardwareAnswer): boolean {
-  return h.action === 'forward' && h.interface === want.port && (want.via === undefined || want.via === h.nexthop) && (want.mac === undefined || want.mac === h.mac);
-}
-
-function meets(e: Expect, h: HardwareAnswer): boolean {
-  if (e === 'trap' || e === 'drop') return h.action === e;
-  if ('any' in e) return (e.orTrap === true && h.action === 'trap') || e.any.some((w) => hopMatches(w, h));
-  return hopMatches(e, h);
 }
 
 /** Every lookup asked of hwsim and of the kernel; what is wrong with the answers. */
@@ -205,10 +195,21 @@ async function runStep(step: Step): Promise<string> {
   if (step.clearFaults) await sim.injectFault({ clear: {} });
   const t0 = Date.now();
   const end = t0 + (step.timeoutMs ?? 60_000);
+  // The lookups first, alone (a batch each side): until they hold there is no point in the
+  // whole check, which dumps the kernel and probes every route.
+  while (step.lookups?.length && Date.now() < end) {
+    if (!(await lookups(step.lookups).catch((err: Error) => [err.message])).length) break;
+    await sleep(200);
+  }
+  let last = '';
   for (let attempts = 1; ; attempts++) {
     // A lookup in a VRF the hardware does not hold yet fails: one more thing to wait for.
     const { problems, probes } = await attempt(step).catch((err: Error) => ({ problems: [err.message], probes: 0 }));
-    if (!problems.length) return `${step.lookups?.length ?? 0} lookups, ${probes} probes; changes applied in ${t0 - applied} ms, consistent after ${attempts} checks, ${Date.now() - t0} ms`;
+    if (!problems.length) {
+      return `${step.lookups?.length ?? 0} lookups, ${probes} probes; changes applied in ${t0 - applied} ms, consistent after ${attempts} checks, ${Date.now() - t0} ms`
+        + (attempts > 1 ? `; before: ${last.slice(0, 400)}` : '');
+    }
+    last = problems.slice(0, 3).join(' | ');
     if (Date.now() > end) throw new Error(problems.slice(0, 8).join(' | ') + (problems.length > 8 ? ` | and ${problems.length - 8} more` : ''));
     await sleep(300);
   }
@@ -235,6 +236,16 @@ async function runScenario(s: Scenario): Promise<boolean> {
     } catch (err) {
       const e = err as Error & { stderr?: Buffer };
       out('STEP', s.name, step.name, 'FAIL', `${e.message}${e.stderr?.length ? ` ${e.stderr}` : ''}`);
+      // What the scenario wants seen when it fails (its daemons' state, the kernel's tables).
+      for (const c of s.debug ?? []) {
+        let text: string;
+        try {
+          text = run('sh', ['-c', `${c} 2>&1`]);
+        } catch (err) {
+          text = `failed: ${(err as Error).message}`;
+        }
+        for (const line of text.split('\n')) out('DEBUG', s.name, c, line);
+      }
       ok = false;
     }
   }

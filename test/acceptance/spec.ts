@@ -61,4 +61,6 @@ export interface Step {
 export interface Scenario {
   name: string;
   steps: Step[];
+  /** Shell commands whose output the runner prints when a step fails (lines "DEBUG <scenario> <command> <line>"). */
+  debug?: string[];
 }

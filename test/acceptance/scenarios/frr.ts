@@ -7,8 +7,8 @@
 import type { Lookup, Scenario } from '../spec.ts';
 import { gateway, port, via4, via6, vrf } from './topology.ts';
 
-const V4 = 3000;
-const V6 = 1000;
+const V4 = 2000;
+const V6 = 500;
 const RUN = '/run/frr';
 const daemon = (d: string) => `/usr/lib/frr/${d} -d -f ${RUN}/${d}.conf -i ${RUN}/${d}.pid --vty_socket ${RUN} -z ${RUN}/zserv.api`;
 const peer4 = { port: 'swp3', via: '10.255.0.2' };
@@ -27,6 +27,10 @@ const bgpRoutes = (from: number, to: number, expect: 'bgp' | 'gone'): Lookup[] =
 
 export const frr: Scenario = {
   name: 'frr',
+  debug: [
+    `vtysh --vty_socket ${RUN} -c 'show bgp vrf all summary'`, 'ip -6 neigh show vrf red', 'ip neigh show vrf red',
+    'ip -6 route show vrf red | head -5', 'ip route show vrf red | wc -l', 'ip -6 route show vrf red | wc -l', 'ip nexthop | tail -5',
+  ],
   steps: [
     {
       name: 'zebra, staticd and bgpd started with their state under /run/frr',
@@ -87,16 +91,17 @@ export const frr: Scenario = {
       lookups: [...bgpRoutes(0, V4, 'bgp'), { vrf: 'blue', dst: `${v4Prefix(0)}.9`, expect: via4(2) }],
     },
     {
-      name: '1,000 routes withdrawn: deleted in blue, gone from red',
+      name: '1,250 routes withdrawn: deleted in blue, gone from red',
       ip: [
         ...Array.from({ length: 1000 }, (_, i) => `route del ${v4Prefix(i)}.0/24 vrf blue`),
-        ...Array.from({ length: 500 }, (_, i) => `route del ${v6Prefix(i)}::/64 vrf blue`),
+        ...Array.from({ length: 250 }, (_, i) => `route del ${v6Prefix(i)}::/64 vrf blue`),
       ],
       probes: 5,
       timeoutMs: 180_000,
       lookups: [
-        ...bgpRoutes(0, 500, 'gone'),
-        ...Array.from({ length: 500 }, (_, k) => ({ vrf: 'red', dst: `${v4Prefix(500 + k)}.9`, expect: 'trap' as const, kernel: 'unreachable' })),
+        ...bgpRoutes(0, 250, 'gone'),
+        ...Array.from({ length: 750 }, (_, k) => ({ vrf: 'red', dst: `${v4Prefix(250 + k)}.9`, expect: 'trap' as const, kernel: 'unreachable' })),
+        ...Array.from({ length: V6 - 250 }, (_, k) => ({ vrf: 'red', dst: `${v6Prefix(250 + k)}::9`, expect: { port: 'swp3' } })),
         ...bgpRoutes(1000, V4, 'bgp'),
       ],
     },
