@@ -99,6 +99,11 @@ export async function startMetricsServer(agent: Agent, listen: string): Promise<
   const port = (server.address() as { port: number }).port;
   return {
     address: `${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Connections are cut, not waited for: a scrape lost at shutdown is nothing, and a client
+    // that never finishes its request would otherwise hold the agent's stop for a minute.
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
   };
 }

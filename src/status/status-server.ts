@@ -9,6 +9,9 @@ import { bindServer } from '../common/grpc-bind.ts';
 import { StrictServer } from '../common/grpc-strict.ts';
 import { statusReport, syncStateOf } from './report.ts';
 
+/** How long a stop waits for status calls in flight. */
+const STOP_GRACE_MS = 2000;
+
 export interface StatusServer {
   address: string;
   close(): Promise<void>;
@@ -47,7 +50,18 @@ export async function startStatusServer(agent: Agent, socketPath: string): Promi
     close: async () => {
       agent.off('offload', onOffload);
       for (const w of watchers) w.end();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      // Calls in flight finish; a client that never finishes its request would hold the
+      // agent's shutdown forever, so after a grace period its connection is cut.
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, STOP_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
     },
   };
 }

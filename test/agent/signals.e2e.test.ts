@@ -4,6 +4,8 @@ import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import http2 from 'node:http2';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Netns } from '../helpers/netns.ts';
@@ -125,5 +127,32 @@ describe('signals', () => {
     expect(JSON.parse(status.stdout).state).toBe('SYNC_STATE_IN_SYNC');
     expect(await agent.stop()).toBe(0);
     expect(existsSync(socket)).toBe(false);
+  });
+
+  it('SIGTERM is not held up by clients that never finish their requests (status socket and metrics)', async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), 'vrfsync-term-')), 'agent.sock');
+    const agent = startAgent(ns, ['--driver', hw.address, '--status-socket', socket, '--metrics', '127.0.0.1:0']);
+    await agent.waitLog('first sync converged');
+    const metrics = String((await agent.waitLog('metrics at /metrics')).address);
+    // A Status call whose message never arrives (its frame promises 10 bytes), on the status socket.
+    const h2 = http2.connect('http://localhost', { createConnection: () => connect(socket) });
+    h2.on('error', () => {});
+    const call = h2.request({ ':method': 'POST', ':path': '/vrfsync.agent.v1.Agent/Status', 'content-type': 'application/grpc', te: 'trailers' });
+    call.on('error', () => {});
+    call.write(Buffer.of(0, 0, 0, 0, 10));
+    // An HTTP request to /metrics whose headers never end, from inside the namespace.
+    const [host, port] = [metrics.slice(0, metrics.lastIndexOf(':')), metrics.slice(metrics.lastIndexOf(':') + 1)];
+    const slow = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e',
+      `const s = require('node:net').connect(${port}, '${host}', () => { s.write('GET /metrics HTTP/1.1\\r\\nhost: x\\r\\n'); console.log('sent'); }); s.on('error', () => {}); setTimeout(() => {}, 600000);`],
+    { stdio: ['ignore', 'pipe', 'ignore'] });
+    await once(slow.stdout, 'data');
+    agent.proc.kill('SIGTERM');
+    try {
+      expect(await agent.exited).toBe(0);
+      expect(existsSync(socket)).toBe(false);
+    } finally {
+      slow.kill('SIGKILL');
+      h2.destroy();
+    }
   });
 });
