@@ -77,12 +77,12 @@ describe('hwsim killed and restarted', () => {
   it('ten times during churn', async () => {
     const agent = startAgent(ns, ['--driver', `unix:${socket}`, '--status-socket', statusSocket]);
     await agent.waitLog('first sync converged', undefined, 90_000);
-    const churn = new Churn(ns, { perRound: 300, replaceBelow: ROUTES, pauseMs: 20 });
+    const churn = new Churn(ns, { perRound: 300, replaceBelow: ROUTES, pauseMs: 50 });
     const epochs = new Set<string>();
     try {
       for (let i = 0; i < KILLS; i++) {
-        // Most kills in the middle of the cold sync into the new hwsim, every third once it follows churn.
-        const at = i % 3 ? 20_000 : ROUTES + 500;
+        // Most kills in the middle of the cold sync into the new hwsim; the first and sixth once it follows churn.
+        const at = i % 5 ? 20_000 : ROUTES + 500;
         await waitFor(`hwsim ${i + 1} to take ${at} updates`, async () => {
           const s = await hwStats(hw!.address);
           epochs.add(s.bootEpoch);
