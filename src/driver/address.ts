@@ -54,6 +54,10 @@ export class TlsConfigError extends Error {
 const read = (path: string | undefined) => (path ? readFileSync(path) : null);
 
 export function serverCredentials(addr: DriverAddress, tls: TlsOptions): grpc.ServerCredentials {
+  // --insecure beside TLS options would serve cleartext to anyone while they look in force.
+  if (addr.kind === 'tcp' && tls.insecure && (tls.cert || tls.key || tls.clientCa || tls.requireClientCert)) {
+    throw new TlsConfigError('--insecure turns TLS off: give it or TLS options, not both');
+  }
   if (addr.kind === 'unix' || tls.insecure) return grpc.ServerCredentials.createInsecure();
   if (!tls.cert || !tls.key) {
     throw new TlsConfigError('TCP needs TLS: give --tls-cert and --tls-key, or say --insecure');

@@ -206,6 +206,8 @@ describe('TCP: TLS, client certificates, and --insecure said out loud', () => {
   it('--insecure must be said, and hwsim and the agent both log it as a warning', async () => {
     // Without TLS material and without --insecure, hwsim will not serve TCP.
     await expect(hwsimIn(ns, ['--listen', '127.0.0.1:0'])).rejects.toThrow(/TCP needs TLS/);
+    // Nor with --insecure beside TLS options, which would look in force and not be.
+    await expect(hwsimIn(ns, ['--listen', '127.0.0.1:0', '--insecure', ...serverArgs(), '--tls-client-ca', certs.ca])).rejects.toThrow(/--insecure turns TLS off/);
     const hw = await hwsimIn(ns, ['--listen', '127.0.0.1:0', '--ports', 'swp1', '--insecure']);
     try {
       // (Its log is on stderr, "listening on" on stdout: the warning may reach us a moment later.)
