@@ -73,37 +73,30 @@ function stopFrr(): void {
   }
 }
 
-/** Every link but lo deleted, network namespaces and nexthop objects removed, tables flushed. */
+/**
+ * Every link but lo deleted (VRF devices after their members), network namespaces and nexthop
+ * objects removed, every table but local flushed and main's reject routes: one shell, as a
+ * process start costs a lot under emulation.
+ */
+const RESET = `
+vrfs=$(ip -br link show type vrf | awk '{print $1}' | tr '\n' ' ')
+for l in $(ip -br link show | awk '{print $1}' | cut -d@ -f1); do
+  case " lo $vrfs " in *" $l "*) ;; *) ip link del "$l" 2>/dev/null || true ;; esac
+done
+for l in $vrfs; do ip link del "$l"; done
+ip -all netns delete 2>/dev/null || true
+ip nexthop flush >/dev/null 2>&1 || true
+for f in -4 -6; do
+  for t in $(ip $f route show table all | sed -n 's/.* table \\([^ ]*\\).*/\\1/p' | sort -u); do
+    case $t in local|main) ;; *) ip $f route flush table $t ;; esac
+  done
+  for type in blackhole unreachable prohibit; do ip $f route flush table main type $type 2>/dev/null || true; done
+done
+`;
+
 function reset(): void {
   stopFrr();
-  const links = JSON.parse(run('ip', ['-j', 'link', 'show'])) as { ifname: string; link_type: string }[];
-  // VRF devices last: their members leave them first (as an operator would).
-  const names = links.map((l) => l.ifname).filter((n) => n !== 'lo');
-  const present = new Set(names);
-  const lines: string[] = [];
-  for (const n of names) {
-    // A veth's peer goes with it.
-    if (!present.has(n)) continue;
-    lines.push(`link del ${n}`);
-    present.delete(n);
-    const peer = /^swp(\d+)$/.exec(n);
-    if (peer) present.delete(`peer${peer[1]}`);
-  }
-  for (const l of lines) {
-    try {
-      run('ip', l.split(' '));
-    } catch { /* deleted with its peer */ }
-  }
-  for (const ns of run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]).filter(Boolean)) run('ip', ['netns', 'del', ns!]);
-  run('ip', ['nexthop', 'flush']);
-  for (const family of ['-4', '-6']) {
-    const routes = JSON.parse(run('ip', ['-j', family, 'route', 'show', 'table', 'all'])) as { table?: string }[];
-    const tables = new Set(routes.map((r) => r.table ?? 'main'));
-    tables.delete('local');
-    tables.delete('main');
-    for (const t of tables) run('ip', [family, 'route', 'flush', 'table', t]);
-    for (const type of ['blackhole', 'unreachable', 'prohibit']) run('ip', [family, 'route', 'flush', 'table', 'main', 'type', type]);
-  }
+  run('sh', ['-ec', RESET]);
 }
 
 // ---- the processes ----------------------------------------------------------------------------
