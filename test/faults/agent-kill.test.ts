@@ -7,7 +7,7 @@ import { runOnce, startAgent } from '../helpers/agent-process.ts';
 import { checkHardware } from '../helpers/consistency.ts';
 import { Churn, describeCheck, hwStats, sleep, useRig, vrfsyncCheck, waitFor } from './fixture.ts';
 
-const ROUTES = 100_000;
+const ROUTES = 60_000;
 
 describe('the agent killed mid-sync', () => {
   const rig = useRig('fault-agent-kill', ROUTES, ['--max-updates-per-write', '500']);
@@ -28,7 +28,7 @@ describe('the agent killed mid-sync', () => {
     // Slow Writes, so that each kill lands mid-sync.
     await sim.injectFault({ latency: { milliseconds: 5 } });
     const killedAt: number[] = [];
-    for (const at of [30_000, 60_000]) {
+    for (const at of [15_000, 35_000]) {
       const agent = startAgent(ns, ['--driver', hw.address, '--election-id', '7']);
       killedAt.push(await waitFor(`${at} updates`, async () => {
         const n = (await hwStats(hw.address)).updates;

@@ -10,10 +10,11 @@ import { NsChild } from '../helpers/ns-child.ts';
 import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
 import { killAgents, startAgent } from '../helpers/agent-process.ts';
 import { SimulatorClient } from '../../src/driver/client.ts';
-import { Churn, PORTS, expectConsistent as expectConsistentIn, hwStats, topology, waitFor } from './fixture.ts';
+import { Churn, PORTS, expectConsistent as expectConsistentIn, hwStats, ipBatch, topology, waitFor } from './fixture.ts';
 
 const ROUTES = 100_000;
 const KILLS = 10;
+const CHURN_ROUTES = 30_000;
 
 describe('hwsim killed and restarted', () => {
   let ns: Netns;
@@ -75,14 +76,19 @@ describe('hwsim killed and restarted', () => {
   }, 240_000);
 
   it('ten times during churn', async () => {
+    // The table size was the point of the first test; here the churn is: 30k routes are plenty.
+    await ipBatch(ns, Array.from({ length: ROUTES - CHURN_ROUTES }, (_, k) => {
+      const i = k + CHURN_ROUTES;
+      return i % 10 === 9 ? `route del 2001:db8:100::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128` : `route del 20.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`;
+    }));
     const agent = startAgent(ns, ['--driver', `unix:${socket}`, '--status-socket', statusSocket]);
     await agent.waitLog('first sync converged', undefined, 90_000);
-    const churn = new Churn(ns, { perRound: 300, replaceBelow: ROUTES, pauseMs: 50 });
+    const churn = new Churn(ns, { perRound: 300, replaceBelow: CHURN_ROUTES, pauseMs: 50 });
     const epochs = new Set<string>();
     try {
       for (let i = 0; i < KILLS; i++) {
         // Most kills in the middle of the cold sync into the new hwsim; the first and sixth once it follows churn.
-        const at = i % 5 ? 20_000 : ROUTES + 500;
+        const at = i % 5 ? 10_000 : CHURN_ROUTES + 500;
         await waitFor(`hwsim ${i + 1} to take ${at} updates`, async () => {
           const s = await hwStats(hw!.address);
           epochs.add(s.bootEpoch);
