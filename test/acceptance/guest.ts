@@ -105,6 +105,9 @@ const dir = mkdtempSync(join(tmpdir(), 'acceptance-'));
 const address = `unix:${join(dir, 'hwsim.sock')}`;
 const config = join(dir, 'vrfsync.yaml');
 writeFileSync(config, `excludeVrfs: [${EXCLUDED}]\ntableFull: safe\nlog: { level: warn }\n`);
+// A switch routes: with forwarding off the kernel would prefer IPv6 routes whose gateway is
+// not FAILED and fall back to less specific ones, which no hardware models.
+run('sysctl', ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
 reset();
 out('READY', `runner loaded in ${Math.round(performance.now())} ms`);
 const hwsim = await start([join(repo, 'bin', 'hwsim.js'), '--listen', address, '--ports', PORTS.join(',')], /listening on/);

@@ -6,6 +6,11 @@ import { address6, gateway, port, via4, via6, vrf } from './topology.ts';
 
 export const movePort: Scenario = {
   name: 'move-port',
+  debug: [
+    'ip nexthop', 'ip route show vrf blue', 'ip route show vrf red', 'ip neigh show dev swp1',
+    `node bin/vrfsync.js show routes --driver unix:$(ls -d $TMPDIR/acceptance-*)/hwsim.sock`,
+    `node bin/vrfsync.js show nexthops --driver unix:$(ls -d $TMPDIR/acceptance-*)/hwsim.sock`,
+  ],
   steps: [
     {
       name: 'swp1 in red with a neighbour, a nexthop object, routes',
