@@ -22,8 +22,8 @@ describe('acceptance scenarios in a VRF kernel (qemu)', () => {
   beforeAll(async () => {
     // The runner bundled (tmp/acceptance/guest.mjs): transpiling it in the guest costs a minute.
     execFileSync(process.execPath, [join(import.meta.dirname, 'build-guest.mjs')], { stdio: 'inherit' });
-    guest = await inVrfKernel(['node', 'tmp/acceptance/guest.mjs'], 840);
-  }, 1_000_000);
+    guest = await inVrfKernel(['node', 'tmp/acceptance/guest.mjs'], 1200);
+  }, 1_400_000);
 
   it('ran every scenario to the end', () => {
     expect(guest.stdout, guest.stderr.slice(-4000)).toMatch(new RegExp(`^DONE\\t\\d+/${SCENARIOS.length}$`, 'm'));
