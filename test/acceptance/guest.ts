@@ -211,6 +211,11 @@ async function runStep(step: Step): Promise<string> {
   }
 }
 
+/** The agent's log lines since offset `from` (the last 40), as "AGENT <scenario> <line>". */
+function agentSaid(scenario: string, from: number): void {
+  for (const line of agent.output().slice(from).split('\n').filter(Boolean).slice(-40)) out('AGENT', scenario, line);
+}
+
 async function runScenario(s: Scenario): Promise<boolean> {
   const t0 = Date.now();
   out('SCENARIO', s.name, 'start');
@@ -227,11 +232,16 @@ async function runScenario(s: Scenario): Promise<boolean> {
       out('STEP', s.name, step.name, 'FAIL', 'not run: an earlier step failed');
       continue;
     }
+    const agentFrom = agent.output().length;
     try {
-      out('STEP', s.name, step.name, 'ok', await runStep(step));
+      const detail = await runStep(step);
+      out('STEP', s.name, step.name, 'ok', detail);
+      // Slow to converge: what the agent said meanwhile.
+      if (Number(/after (\d+) checks/.exec(detail)?.[1]) >= 10) agentSaid(s.name, agentFrom);
     } catch (err) {
       const e = err as Error & { stderr?: Buffer };
       out('STEP', s.name, step.name, 'FAIL', `${e.message}${e.stderr?.length ? ` ${e.stderr}` : ''}`);
+      agentSaid(s.name, agentFrom);
       // What the scenario wants seen when it fails (its daemons' state, the kernel's tables).
       for (const c of s.debug ?? []) {
         let text: string;
