@@ -23,7 +23,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 {
   echo "cd $(printf '%q' "$repo") || exit 126"
-  echo "export PATH=$(printf '%q' "$PATH") CI=$(printf '%q' "${CI:-}") HOME=/root TMPDIR=/run/tmp"
+  echo "export PATH=$(printf '%q' "$PATH") CI=$(printf '%q' "${CI:-}") HOME=/root TMPDIR=/run/tmp VRFSYNC_IN_VRF_VM=1"
   printf 'exec'
   printf ' %q' "$@"
   echo

@@ -29,6 +29,13 @@ const PORTS = Array.from({ length: 16 }, (_, i) => `swp${i + 1}`);
 const EXCLUDED = 'mgmt';
 const translate: TranslateConfig = { portMap: new Map(), excludedVrfs: new Set([EXCLUDED]) };
 
+// It resets the kernel's whole network state between scenarios (every namespace, VRF and port):
+// never on a host. scripts/vrf-vm says where it runs.
+if (process.env.VRFSYNC_IN_VRF_VM !== '1') {
+  process.stderr.write('test/acceptance/guest.ts runs inside scripts/vrf-vm only (it wipes the network state): use npm run test:vrf -- NAME\n');
+  process.exit(2);
+}
+
 const wanted = process.argv.slice(2);
 const chosen = SCENARIOS.filter((s) => !wanted.length || wanted.some((w) => s.name.includes(w)));
 if (!chosen.length) {
