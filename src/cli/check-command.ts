@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type RunFlags } from '../agent/config.ts';
 import { runCheck } from '../check/check.ts';
 import { formatJson, formatText } from '../check/report.ts';
+import { addTlsOptions } from './driver-options.ts';
 
 interface Options extends Pick<RunFlags, 'driver' | 'config' | 'insecure' | 'tlsCa' | 'tlsCert' | 'tlsKey' | 'tlsServerName' | 'portMap' | 'excludeVrf'> {
   vrf?: string;
@@ -40,16 +41,13 @@ export async function runCheckCommand(o: Options): Promise<number> {
 }
 
 export function registerCheckCommand(program: Command): void {
-  program
+  // --driver is optional here: the --config file may name it.
+  const cmd = program
     .command('check')
     .description("compare the driver's tables and forwarding with this kernel's (run it in the kernel's network namespace)")
     .option('--driver <addr>', 'driver: unix:/path/to.sock or HOST:PORT (TLS); default: the --config file\'s')
-    .option('--config <file>', "the agent's YAML configuration: driver, TLS, port map, excluded VRFs")
-    .option('--insecure', 'TCP without TLS')
-    .option('--tls-ca <file>', 'CA bundle that signs the driver certificate')
-    .option('--tls-cert <file>', 'client certificate (when the driver requires one)')
-    .option('--tls-key <file>', 'key of the client certificate')
-    .option('--tls-server-name <name>', 'name to verify in the driver certificate, when it differs from HOST')
+    .option('--config <file>', "the agent's YAML configuration: driver, TLS, port map, excluded VRFs");
+  addTlsOptions(cmd)
     .option('--port-map <kernel=port,...>', 'kernel netdev to driver port, as the agent was given it (repeatable)', repeat)
     .option('--exclude-vrf <name>', 'VRF the agent does not offload (repeatable)', repeat)
     .option('--vrf <name>', 'report on this VRF only ("default" is the default VRF)')

@@ -22,8 +22,12 @@ function address(text: string): string {
 }
 
 export function addDriverOptions(cmd: Command): Command {
+  return addTlsOptions(cmd.requiredOption('--driver <addr>', 'driver address: unix:/path/to.sock or HOST:PORT (TLS)', address));
+}
+
+/** How to authenticate the driver, for commands whose --driver is their own. */
+export function addTlsOptions(cmd: Command): Command {
   return cmd
-    .requiredOption('--driver <addr>', 'driver address: unix:/path/to.sock or HOST:PORT (TLS)', address)
     .option('--insecure', 'TCP without TLS')
     .option('--tls-ca <file>', 'CA bundle that signs the driver certificate')
     .option('--tls-cert <file>', 'client certificate (when the driver requires one)')
