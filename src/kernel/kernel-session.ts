@@ -45,7 +45,8 @@ export class KernelSession extends EventEmitter {
   readonly stats: SessionStats = { resyncs: 0, lastResyncReason: '', lastResyncAt: 0, eventsApplied: 0 };
   private queue: KernelChange[] = [];
   private pendingResync = new Set<DumpKind>();
-  private resyncReason = '';
+  /** Why the pending re-dump is wanted, each reason once (a flood repeats them). */
+  private readonly resyncReasons = new Set<string>();
   private running: Promise<void> | null = null;
   private started = false;
 
@@ -77,7 +78,7 @@ export class KernelSession extends EventEmitter {
 
   requestResync(kinds: readonly DumpKind[], reason: string): void {
     for (const k of kinds) this.pendingResync.add(k);
-    this.resyncReason = this.resyncReason ? `${this.resyncReason}; ${reason}` : reason;
+    this.resyncReasons.add(reason);
     this.kick();
   }
 
@@ -106,9 +107,9 @@ export class KernelSession extends EventEmitter {
         // (Not the first dump: nothing caused it.)
         if (this.settleMs > 0 && this.stats.resyncs > 0) await new Promise((r) => setTimeout(r, this.settleMs));
         const kinds = ALL.filter((k) => this.pendingResync.has(k));
-        const reason = this.resyncReason;
+        const reason = [...this.resyncReasons].join('; ');
         this.pendingResync.clear();
-        this.resyncReason = '';
+        this.resyncReasons.clear();
         // Events received before the dump starts are superseded by it: replaying a stale add
         // after the dump would resurrect what a lost delete removed. Events of other kinds are
         // applied first, in order; events that arrive during the dump are applied after it
