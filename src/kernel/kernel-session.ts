@@ -93,7 +93,11 @@ export class KernelSession extends EventEmitter {
 
   private kick() {
     if (!this.started || this.running) return;
-    this.running = this.drain().catch((err: unknown) => void this.emit('error', err)).finally(() => {
+    // `running` is set before drain() begins: its first step runs synchronously up to its first
+    // await, and what it publishes may ask for a re-dump (a link event), which kicks again; had
+    // drain() already started, that kick would start a second loop, and two loops dump and
+    // reconcile concurrently (an older dump undoing newer events).
+    this.running = Promise.resolve().then(() => this.drain()).catch((err: unknown) => void this.emit('error', err)).finally(() => {
       this.running = null;
       if (this.queue.length || this.pendingResync.size) this.kick();
     });

@@ -81,6 +81,26 @@ describe('kernel mirror', () => {
     expect(stats.resyncs).toBeGreaterThan(4);
   });
 
+  it('re-dumps one pass at a time: a nexthop re-created right after a flap is not undone by an older dump', async () => {
+    // move-port in the VRF kernel found it: a link event applied while the session was idle
+    // asked for a re-dump from inside the drain loop's first step, which started a second loop;
+    // the two dumped and reconciled concurrently, and one's older nexthop dump deleted the
+    // nexthop the other had just applied.
+    ns = Netns.create('mirror-flap');
+    ns.batch([
+      'link add a0 type veth peer name a1', 'link set a0 up', 'link set a1 up', 'addr add 192.168.0.2/24 dev a0',
+      'nexthop add id 11 via 192.168.0.1 dev a0', 'route add 10.5.0.0/16 nhid 11 table 20',
+    ]);
+    const c = await startChecker(ns);
+    for (let round = 0; round < 5; round++) {
+      ns.batch(['link set a0 down', 'link set a0 up', 'nexthop replace id 11 via 192.168.0.1 dev a0', 'route add 10.5.0.0/16 nhid 11 table 20']);
+      expect(await c.check(), `round ${round}`).toBe('ok');
+    }
+    const stats = await c.quit();
+    expect(stats.resyncs).toBeGreaterThan(5);
+    expect(stats.maxConcurrentDumps).toBe(1);
+  });
+
   it('recovers from overruns with a full resync and equals the kernel', async () => {
     ns = Netns.create('mirror-ovr');
     ns.batch(['link add a0 type veth peer name a1', 'link set a0 up', 'link set a1 up', 'addr add 192.168.0.2/24 dev a0']);
