@@ -22,6 +22,7 @@ import type { MirrorEvent } from '../kernel/mirror.ts';
 import type { RouteKeyList } from '../kernel/route-keys.ts';
 import type { SubscriptionOptions } from '../netlink/subscription.ts';
 import { HardwareState } from '../translate/hardware-state.ts';
+import { describeEvents } from '../kernel/describe-events.ts';
 import { driverFacts, type TranslateConfig } from '../translate/inputs.ts';
 import { planSmall, routeOp, type Stage } from '../translate/plan.ts';
 import { addEntity } from '../translate/read-back.ts';
@@ -150,6 +151,7 @@ export class Agent extends EventEmitter {
       maxInflight: options.batch.inflight, logger: this.log.child({ component: 'driver' }),
     });
     this.kernel.on('events', (events: MirrorEvent[]) => {
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ events: describeEvents(events) }, 'kernel events');
       if (this.pending.length === 0) this.pendingSince = performance.now();
       for (const e of events) this.pending.push(e);
       this.schedule(this.options.batch.windowMs);

@@ -31,6 +31,12 @@ describe('acceptance scenarios in a VRF kernel (qemu)', () => {
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', (name, scenario) => {
     const r = report(guest.stdout, name);
+    // What the guest printed about a failed step (the agent's log lines, the scenario's debug
+    // commands) goes to this test's output: the assertion alone does not say why.
+    if (r.steps.some((s) => !s.ok)) {
+      const said = guest.stdout.split('\n').filter((l) => /^(AGENT|DEBUG)\t/.test(l) && l.split('\t')[1] === name);
+      if (said.length) console.log(said.join('\n'));
+    }
     for (const s of r.steps) expect.soft(s.ok, `${name}: step "${s.step}": ${s.detail}`).toBe(true);
     // Every step reported (a failed reset before the first is reported too, as "(reset)").
     expect(r.steps.map((s) => s.step).filter((s) => s !== '(reset)'), guest.stderr.slice(-2000)).toEqual(scenario.steps.map((s) => s.name));

@@ -2,7 +2,8 @@
 // one hwsim and one `vrfsync run`, both separate processes started once. Each scenario starts
 // from a bare kernel (reset() removes what the last one left) and after every step waits until
 // the check (runCheck, in this process) finds the hardware consistent and every lookup as
-// expected. Arguments: names (or parts of names) of the scenarios to run; none runs all.
+// expected. Arguments: names (or parts of names) of the scenarios to run, none runs all;
+// --repeat N runs them N times over; --agent-log-level LEVEL sets the agent's.
 // Prints, tab-separated: "SCENARIO <name> start", "STEP <scenario> <step> ok|FAIL <detail>",
 // "SCENARIO <name> ok|FAIL <ms>", and at the end "DONE <passed>/<run>"; exits 1 when any failed.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +37,18 @@ if (process.env.VRFSYNC_IN_VRF_VM !== '1') {
   process.exit(2);
 }
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+// --repeat N runs the chosen scenarios N times over (hunting a failure that comes and goes).
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(args.splice(repeatAt, 2)[1]) : 1;
+if (!(repeat >= 1)) {
+  process.stdout.write('--repeat takes a count of 1 or more\n');
+  process.exit(2);
+}
+// --agent-log-level debug has the agent log every batch of kernel events it takes.
+const levelAt = args.indexOf('--agent-log-level');
+const agentLogLevel = levelAt >= 0 ? args.splice(levelAt, 2)[1]! : 'info';
+const wanted = args;
 const chosen = SCENARIOS.filter((s) => !wanted.length || wanted.some((w) => s.name.includes(w)));
 if (!chosen.length) {
   process.stdout.write(`no scenario matches ${wanted.join(' ')}; there are: ${SCENARIOS.map((s) => s.name).join(', ')}\n`);
@@ -119,7 +131,7 @@ reset();
 out('READY', `runner loaded in ${Math.round(performance.now())} ms`);
 const hwsim = await start([join(repo, 'bin', 'hwsim.js'), '--listen', address, '--ports', PORTS.join(',')], /listening on/);
 out('READY', `hwsim up at ${Math.round(performance.now())} ms`);
-const agent = await start([join(repo, 'bin', 'vrfsync.js'), 'run', '--driver', address, '--config', config, '--log-level', 'info'], /first sync converged/);
+const agent = await start([join(repo, 'bin', 'vrfsync.js'), 'run', '--driver', address, '--config', config, '--log-level', agentLogLevel], /first sync converged/);
 out('READY', `agent converged at ${Math.round(performance.now())} ms`);
 const client = new DriverClient(address);
 const sim = new SimulatorClient(address);
@@ -218,9 +230,10 @@ async function runStep(step: Step): Promise<string> {
   }
 }
 
-/** The agent's log lines since offset `from` (the last 40), as "AGENT <scenario> <line>". */
+/** The agent's log lines since offset `from` (the last 40, 2,000 at debug), as "AGENT <scenario> <line>". */
 function agentSaid(scenario: string, from: number): void {
-  for (const line of agent.output().slice(from).split('\n').filter(Boolean).slice(-40)) out('AGENT', scenario, line);
+  const lines = agent.output().slice(from).split('\n').filter(Boolean);
+  for (const line of lines.slice(agentLogLevel === 'debug' ? -2000 : -40)) out('AGENT', scenario, line);
 }
 
 async function runScenario(s: Scenario): Promise<boolean> {
@@ -267,7 +280,7 @@ async function runScenario(s: Scenario): Promise<boolean> {
 }
 
 let passed = 0;
-for (const s of chosen) if (await runScenario(s)) passed++;
+for (let round = 0; round < repeat; round++) for (const s of chosen) if (await runScenario(s)) passed++;
 reset();
 if (agent.p.exitCode !== null) out('AGENT exited', agent.output().slice(-2000));
 await getter.close();
@@ -276,5 +289,5 @@ client.close();
 sim.close();
 agent.p.kill('SIGTERM');
 hwsim.p.kill('SIGTERM');
-out('DONE', `${passed}/${chosen.length}`);
-process.exit(passed === chosen.length ? 0 : 1);
+out('DONE', `${passed}/${chosen.length * repeat}`);
+process.exit(passed === chosen.length * repeat ? 0 : 1);
