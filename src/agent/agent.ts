@@ -122,7 +122,8 @@ export class Agent extends EventEmitter {
   /** The installed state must be read back from the driver before the next cycle. */
   private readReason: string | null = 'startup';
   private cycle: Promise<void> | null = null;
-  private wake: NodeJS.Timeout | null = null;
+  /** The next cycle's start, when one is scheduled: cancels it. */
+  private wake: (() => void) | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 100;
   private stopped = false;
@@ -154,7 +155,9 @@ export class Agent extends EventEmitter {
       if (this.log.isLevelEnabled('debug')) this.log.debug({ events: describeEvents(events) }, 'kernel events');
       if (this.pending.length === 0) this.pendingSince = performance.now();
       for (const e of events) this.pending.push(e);
-      this.schedule(this.options.batch.windowMs);
+      // No window configured (a replay at full speed): the next turn of the event loop, not a
+      // timer's 1 ms at least for every batch handed over.
+      this.schedule(this.options.batch.windowMs, this.options.batch.windowMs === 0);
     });
     this.kernel.on('warning', (msg: string) => this.log.warn(msg));
     this.kernel.on('resync', (reason: string) => {
@@ -218,7 +221,7 @@ export class Agent extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.lagTimer) clearInterval(this.lagTimer);
-    if (this.wake) clearTimeout(this.wake);
+    this.wake?.();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.cycle?.catch(() => undefined);
     this.kernel.close();
@@ -274,16 +277,29 @@ export class Agent extends EventEmitter {
     this.schedule(0);
   }
 
-  private schedule(delayMs: number) {
+  /**
+   * Starts a cycle after `delayMs`, or on the next turn of the event loop with `immediate`. A
+   * cycle that ends with work left goes on through a timer: under a flood, the millisecond it
+   * waits gathers the next batch (back-to-back immediate cycles of a few changes each fell
+   * behind a kernel churning 130k routes a second: lag 160 ms instead of 5).
+   */
+  private schedule(delayMs: number, immediate = false) {
     if (this.stopped || this.cycle) return;
     if (this.wake) {
       if (delayMs > 0) return;
-      clearTimeout(this.wake);
+      this.wake();
     }
-    this.wake = setTimeout(() => {
+    const start = () => {
       this.wake = null;
       this.runCycle();
-    }, delayMs);
+    };
+    if (immediate) {
+      const i = setImmediate(start);
+      this.wake = () => clearImmediate(i);
+    } else {
+      const t = setTimeout(start, delayMs);
+      this.wake = () => clearTimeout(t);
+    }
   }
 
   private runCycle() {
