@@ -12,7 +12,7 @@
 //     eth1: swp1
 //   excludeVrfs: [mgmt]        # VRFs never offloaded
 //   tableFull: safe            # safe | retry
-//   batch: { maxUpdates: 5000, windowMs: 2, inflight: 4 }
+//   batch: { maxUpdates: 10000, windowMs: 2, inflight: 2 }
 //   log: { level: info }       # pino levels: fatal error warn info debug trace silent
 //   metrics: 127.0.0.1:9108    # Prometheus /metrics endpoint (optional)
 //   statusSocket: /run/vrfsync/agent.sock   # status API (optional)
@@ -60,7 +60,7 @@ export const DEFAULTS: AgentConfig = {
   driver: { address: 'embedded', tls: {}, electionId: 1, clientName: 'vrfsync' },
   translate: { portMap: new Map(), excludedVrfs: new Set() },
   tableFull: 'safe',
-  batch: { maxUpdates: 5000, windowMs: 2, inflight: 4 },
+  batch: { maxUpdates: 10000, windowMs: 2, inflight: 2 },
   log: { level: 'info' },
   metrics: null,
   statusSocket: null,
@@ -373,9 +373,9 @@ export function addRunOptions(cmd: Command): Command {
     ])
     .option('--exclude-vrf <name>', 'VRF never offloaded (repeatable)', (text: string, prev?: string[]) => [...(prev ?? []), flag(netdevName)(text)])
     .option('--table-full <safe|retry>', 'what to do when a hardware table is full (default safe)', flag(oneOf(TABLE_FULL_POLICIES)))
-    .option('--batch-size <n>', 'most updates in one Write (default 5000)', integerFlag(positive))
+    .option('--batch-size <n>', 'most updates in one Write (default 10000)', integerFlag(positive))
     .option('--batch-window-ms <n>', 'how long changes gather before a Write (default 2)', integerFlag(positive))
-    .option('--inflight <n>', 'Writes in flight at once (default 4)', integerFlag(positive))
+    .option('--inflight <n>', 'Writes in flight at once (default 2)', integerFlag(positive))
     .option('--log-level <level>', `pino log level: ${LOG_LEVELS.join(' ')} (default info)`, flag(oneOf(LOG_LEVELS)))
     .option('--metrics <host:port>', 'serve Prometheus /metrics on HOST:PORT', flag(tcpAddress))
     .option('--status-socket <path>', 'unix socket of the status API')

@@ -87,7 +87,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--port-map <kernel=port,...>', 'recorded netdev to driver port (repeatable; default: the same name)', collect)
     .option('--exclude-vrf <name>', 'VRF never offloaded (repeatable)', collect)
     .option('--table-full <safe|retry>', 'what to do when a hardware table is full (default safe)')
-    .option('--batch-size <n>', 'most updates in one Write (default 5000)', (v) => Number(v))
+    .option('--batch-size <n>', 'most updates in one Write (default 10000)', (v) => Number(v))
     .option('--log-level <level>', 'pino log level (default info)')
     .action(async (file: string, flags: ReplayFlags) => {
       process.exitCode = await runReplay(file, flags);

@@ -97,7 +97,7 @@ describe('config file', () => {
 
   it('keeps the defaults for keys the file leaves out', () => {
     const c = loadConfig({ file: configFile('batch: { inflight: 8 }\ndriver: { address: unix:/run/asic.sock }\n'), flags: {} });
-    expect(c.batch).toEqual({ maxUpdates: 5000, windowMs: 2, inflight: 8 });
+    expect(c.batch).toEqual({ maxUpdates: 10000, windowMs: 2, inflight: 8 });
     expect(c.driver).toEqual({ address: 'unix:/run/asic.sock', tls: {}, electionId: 1, clientName: 'vrfsync' });
   });
 
