@@ -8,7 +8,7 @@
 // Signatures are written from bytes here and from KernelRoute objects (events, merged IPv6
 // siblings) by recordFromRoute: both paths feed the same words in the same order.
 import { MalformedMessage } from './attributes.ts';
-import { ipBytes, ipText } from '../common/ip-text.ts';
+import { ipBytes, ipText, ipv4Word } from '../common/ip-text.ts';
 import { AF_INET, AF_INET6, RTA, RTMSG_LEN, type KernelRoute, type RouteNextHop } from './route-codec.ts';
 
 const u16 = (b: Buffer, o: number) => b[o]! | (b[o + 1]! << 8);
@@ -199,8 +199,11 @@ export function scanRoute(buf: Buffer, start: number, end: number, rec: RouteRec
 }
 
 function putText(rec: RouteRecord, family: 4 | 6, text: string) {
-  const b = ipBytes(family, text);
-  putAddr(rec, b, 0, family === 4 ? 1 : 4);
+  if (family === 4) {
+    rec.put(ipv4Word(text));
+    return;
+  }
+  putAddr(rec, ipBytes(6, text), 0, 4);
 }
 
 /** Fills `rec` from a decoded route: the same key and signature scanRoute gives its bytes. */
@@ -212,11 +215,16 @@ export function recordFromRoute(r: KernelRoute, rec: RouteRecord): RouteRecord {
   rec.tos = r.tos;
   rec.priority = r.priority;
   rec.flags = r.flags >>> 0;
-  const d = ipBytes(r.family, r.dst);
-  rec.d0 = be32(d, 0);
-  rec.d1 = r.family === 6 ? be32(d, 4) : 0;
-  rec.d2 = r.family === 6 ? be32(d, 8) : 0;
-  rec.d3 = r.family === 6 ? be32(d, 12) : 0;
+  if (r.family === 4) {
+    rec.d0 = ipv4Word(r.dst);
+    rec.d1 = rec.d2 = rec.d3 = 0;
+  } else {
+    const d = ipBytes(6, r.dst);
+    rec.d0 = be32(d, 0);
+    rec.d1 = be32(d, 4);
+    rec.d2 = be32(d, 8);
+    rec.d3 = be32(d, 12);
+  }
   rec.sigLen = 0;
   rec.put(r.protocol | (r.scope << 8) | (r.type << 16) | (r.srcLen << 24));
   rec.put(rec.flags);
