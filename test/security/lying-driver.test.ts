@@ -14,7 +14,10 @@ import { LyingDriver } from './lying-driver.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const ROUNDS = 6;
-const LYING_MS = 3000;
+/** Each lying round: at least MIN_ROUND_MS, then until LIES_PER_ROUND lies or MAX_ROUND_MS. */
+const MIN_ROUND_MS = 2000;
+const MAX_ROUND_MS = 10_000;
+const LIES_PER_ROUND = 12;
 const TRUTH_MS = 1500;
 
 describe('a driver that lies', () => {
@@ -32,8 +35,11 @@ describe('a driver that lies', () => {
       let answered = 0;
       for (let round = 0; round < ROUNDS; round++) {
         liar.lying = true;
-        const end = Date.now() + LYING_MS;
-        while (Date.now() < end) {
+        // A round lasts until it has told its share of lies (a loaded machine makes fewer
+        // calls a second), within bounds.
+        const start = Date.now();
+        const before = liar.told;
+        while (Date.now() < start + MIN_ROUND_MS || (liar.told - before < LIES_PER_ROUND && Date.now() < start + MAX_ROUND_MS)) {
           expect(agent.proc.exitCode, 'the agent exited').toBeNull();
           // The status API is served by the agent's one loop: an answer says it is not stuck.
           const st = await Promise.race([agentStatus(rig.statusSocket), sleep(5000).then(() => null)]);
@@ -56,11 +62,11 @@ describe('a driver that lies', () => {
       expect(agent.proc.exitCode, 'the agent exited').toBeNull();
       const lies = [...liar.lies].sort((a, b) => b[1] - a[1]);
       const told = lies.reduce((n, [, c]) => n + c, 0);
-      expect(told).toBeGreaterThan(40);
-      // Most kinds of lie were told (there are 16).
-      expect(lies.length).toBeGreaterThanOrEqual(10);
+      expect(told).toBeGreaterThanOrEqual(ROUNDS * LIES_PER_ROUND * 0.75);
+      // Most kinds of lie were told (there are 16; Capabilities is asked once a connection).
+      expect(lies.length).toBeGreaterThanOrEqual(8);
       const warnings = agent.logs().filter((r) => Number(r.level) >= 40).length;
-      console.log(`lying driver (seed ${SEED}): ${told} lies in ${ROUNDS} rounds of ${LYING_MS / 1000} s among ${liar.honest} honest answers (${lies.map(([k, c]) => `${k} ${c}`).join(', ')}); `
+      console.log(`lying driver (seed ${SEED}): ${told} lies in ${ROUNDS} rounds among ${liar.honest} honest answers (${lies.map(([k, c]) => `${k} ${c}`).join(', ')}); `
         + `${churn.commands} churn commands; the agent answered its status API ${answered} times meanwhile, logged ${warnings} warnings and errors, never exited; consistent after reconnecting`);
     } finally {
       await churn.stop();

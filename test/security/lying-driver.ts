@@ -72,6 +72,13 @@ export class LyingDriver {
     this.upstream.close();
   }
 
+  /** Lies told so far. */
+  get told(): number {
+    let n = 0;
+    for (const c of this.lies.values()) n += c;
+    return n;
+  }
+
   private lie(kind: string): void {
     this.lies.set(kind, (this.lies.get(kind) ?? 0) + 1);
   }
