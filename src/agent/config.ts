@@ -15,6 +15,7 @@
 //   batch: { maxUpdates: 10000, windowMs: 2, inflight: 2 }
 //   log: { level: info }       # pino levels: fatal error warn info debug trace silent
 //   metrics: 127.0.0.1:9108    # Prometheus /metrics endpoint (optional)
+//   metricsTls: { cert: FILE, key: FILE, clientCa: FILE }   # serve it as HTTPS (clientCa: mutual TLS)
 //   statusSocket: /run/vrfsync/agent.sock   # status API (optional)
 //   netlink: { receiveBuffer: 33554432 }     # event socket SO_RCVBUF, bytes (an overrun costs a resync)
 //
@@ -33,6 +34,12 @@ import { parseAddress, type TlsOptions } from '../driver/address.ts';
 import type { TranslateConfig } from '../translate/inputs.ts';
 
 export type TableFullPolicy = 'safe' | 'retry';
+
+export interface MetricsTls {
+  cert?: string;
+  key?: string;
+  clientCa?: string;
+}
 const TABLE_FULL_POLICIES: readonly string[] = ['safe', 'retry'];
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -50,6 +57,8 @@ export interface AgentConfig {
   log: { level: string };
   /** HOST:PORT of a Prometheus /metrics endpoint, or null. */
   metrics: string | null;
+  /** Serve /metrics as HTTPS with this certificate and key; with clientCa, only to clients it signed. */
+  metricsTls: MetricsTls;
   /** Unix socket path of the agent's status API, or null. */
   statusSocket: string | null;
   /** The kernel event socket's receive buffer, bytes. */
@@ -63,6 +72,7 @@ export const DEFAULTS: AgentConfig = {
   batch: { maxUpdates: 10000, windowMs: 2, inflight: 2 },
   log: { level: 'info' },
   metrics: null,
+  metricsTls: {},
   statusSocket: null,
   // src/netlink/subscription.ts DEFAULT_RCVBUF (not imported: that module loads the native binding).
   netlink: { receiveBuffer: 32 * 1024 * 1024 },
@@ -76,6 +86,7 @@ export interface ConfigLayer {
   batch?: Partial<AgentConfig['batch']>;
   log?: { level?: string };
   metrics?: string;
+  metricsTls?: MetricsTls;
   statusSocket?: string;
   netlink?: { receiveBuffer?: number };
 }
@@ -99,6 +110,9 @@ export interface RunFlags {
   inflight?: number;
   logLevel?: string;
   metrics?: string;
+  metricsTlsCert?: string;
+  metricsTlsKey?: string;
+  metricsTlsClientCa?: string;
   statusSocket?: string;
   netlinkRcvbuf?: number;
 }
@@ -261,7 +275,7 @@ export function parseConfigFile(text: string, path: string): ConfigLayer {
     throw new ConfigError(`${path}:${line}:${col}: not valid YAML: ${problem.message}`);
   }
   const r = new FileReader(path, doc, lines);
-  const root = r.section([], doc.toJS() ?? {}, ['driver', 'ports', 'excludeVrfs', 'tableFull', 'batch', 'log', 'metrics', 'statusSocket', 'netlink'])!;
+  const root = r.section([], doc.toJS() ?? {}, ['driver', 'ports', 'excludeVrfs', 'tableFull', 'batch', 'log', 'metrics', 'metricsTls', 'statusSocket', 'netlink'])!;
   const here = (p: string) => resolve(dirname(path), p);
   const layer: ConfigLayer = {};
 
@@ -327,6 +341,14 @@ export function parseConfigFile(text: string, path: string): ConfigLayer {
     const metrics = r.value(['metrics'], root.metrics, tcpAddress);
     if (metrics) layer.metrics = metrics;
   }
+  const mt = r.section(['metricsTls'], root.metricsTls, ['cert', 'key', 'clientCa']);
+  if (mt) {
+    const file = (key: 'cert' | 'key' | 'clientCa') => {
+      const name = r.value(['metricsTls', key], mt[key], nonEmpty);
+      return name === undefined ? undefined : here(name);
+    };
+    layer.metricsTls = undefinedDropped({ cert: file('cert'), key: file('key'), clientCa: file('clientCa') });
+  }
   if (root.statusSocket !== null) {
     const socket = r.value(['statusSocket'], root.statusSocket, nonEmpty);
     if (socket) layer.statusSocket = here(socket);
@@ -378,6 +400,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('--inflight <n>', 'Writes in flight at once (default 2)', integerFlag(positive))
     .option('--log-level <level>', `pino log level: ${LOG_LEVELS.join(' ')} (default info)`, flag(oneOf(LOG_LEVELS)))
     .option('--metrics <host:port>', 'serve Prometheus /metrics on HOST:PORT', flag(tcpAddress))
+    .option('--metrics-tls-cert <file>', 'serve /metrics as HTTPS with this certificate (with --metrics-tls-key)')
+    .option('--metrics-tls-key <file>', 'key of the metrics certificate')
+    .option('--metrics-tls-client-ca <file>', 'mutual TLS for /metrics: only scrapers with a certificate this CA signed')
     .option('--status-socket <path>', 'unix socket of the status API')
     .option('--netlink-rcvbuf <bytes>', 'receive buffer of the kernel event socket (default 32 MiB; an overrun costs a full resync)', integerFlag(positive));
 }
@@ -414,6 +439,11 @@ function flagLayer(f: RunFlags): ConfigLayer {
     }),
     log: undefinedDropped({ level: check('--log-level', f.logLevel, oneOf(LOG_LEVELS)) }),
     metrics: check('--metrics', f.metrics, tcpAddress),
+    metricsTls: undefinedDropped({
+      cert: check('--metrics-tls-cert', f.metricsTlsCert, nonEmpty),
+      key: check('--metrics-tls-key', f.metricsTlsKey, nonEmpty),
+      clientCa: check('--metrics-tls-client-ca', f.metricsTlsClientCa, nonEmpty),
+    }),
     statusSocket: check('--status-socket', f.statusSocket, nonEmpty),
     netlink: undefinedDropped({ receiveBuffer: check('--netlink-rcvbuf', f.netlinkRcvbuf, positive) }),
   });
@@ -436,6 +466,7 @@ function merge(base: AgentConfig, layer: ConfigLayer): AgentConfig {
     batch: { ...base.batch, ...layer.batch },
     log: { ...base.log, ...layer.log },
     metrics: layer.metrics ?? base.metrics,
+    metricsTls: { ...base.metricsTls, ...layer.metricsTls },
     statusSocket: layer.statusSocket ?? base.statusSocket,
     netlink: { ...base.netlink, ...layer.netlink },
   };
@@ -457,6 +488,13 @@ export function loadConfig(opts: { file?: string; flags: RunFlags }): AgentConfi
   config = merge(config, flagLayer(opts.flags));
   const shared = sharedPort(config.translate.portMap);
   if (shared) throw new ConfigError(`ports${file ? ` (${file} with --port-map)` : ''}: ${sharedMessage(shared)}`);
+  const mt = config.metricsTls;
+  if ((mt.cert === undefined) !== (mt.key === undefined)) {
+    throw new ConfigError('metrics TLS needs both a certificate and its key (metricsTls cert and key, or --metrics-tls-cert and --metrics-tls-key)');
+  }
+  if (mt.clientCa !== undefined && mt.cert === undefined) {
+    throw new ConfigError('a metrics client CA (mutual TLS) needs the metrics certificate and key too');
+  }
   return config;
 }
 

@@ -12,6 +12,7 @@ import { tableCounts } from '../status/report.ts';
 import { startStatusServer } from '../status/status-server.ts';
 import { defaultStatusSocket, ensureSocketDir, socketInUse } from '../status/status-socket.ts';
 import { SocketPathError } from '../common/grpc-bind.ts';
+import { isIP } from 'node:net';
 
 export interface OnceReport {
   vrfs: number;
@@ -71,7 +72,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
       const next = loadConfig({ file: flags.config, flags });
       logger.level = next.log.level;
       agent.reconfigure({ translate: next.translate, tableFull: next.tableFull, batch: next.batch });
-      for (const k of ['driver', 'metrics', 'statusSocket', 'netlink'] as const) {
+      for (const k of ['driver', 'metrics', 'metricsTls', 'statusSocket', 'netlink'] as const) {
         if (JSON.stringify(next[k]) !== JSON.stringify(config[k])) logger.warn({ setting: k }, 'this setting changes at the next restart');
       }
       logger.info({ config: describeConfig(next) }, 'configuration reloaded');
@@ -131,6 +132,13 @@ function welcome(agent: Agent, driver: string, socket: string, embedded: boolean
   return lines.join('\n');
 }
 
+/** Is HOST:PORT's host this machine only (127.0.0.0/8, ::1, localhost)? */
+function isLoopbackAddress(hostPort: string): boolean {
+  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.slice(0, hostPort.lastIndexOf(':'));
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
 /** The status API (vrfsync status) and, when asked, Prometheus metrics. */
 async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void> }> {
   const services: { close(): Promise<void> }[] = [];
@@ -149,9 +157,12 @@ async function startServices(agent: Agent, config: AgentConfig, logger: Logger):
     logger.error({ socket, reason: err.message }, 'not serving the status API at this path');
   }
   if (config.metrics) {
-    const m = await startMetricsServer(agent, config.metrics);
+    const m = await startMetricsServer(agent, config.metrics, config.metricsTls);
     services.push(m);
-    logger.info({ address: m.address }, 'metrics at /metrics');
+    logger.info({ address: m.address, https: m.secure }, 'metrics at /metrics');
+    if (!m.secure && !isLoopbackAddress(config.metrics)) {
+      logger.warn({ address: m.address }, 'metrics served over plain HTTP beyond this host: give --metrics-tls-cert and --metrics-tls-key for HTTPS');
+    }
   }
   return { close: async () => void (await Promise.all(services.map((x) => x.close().catch(() => undefined)))) };
 }

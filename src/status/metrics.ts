@@ -1,9 +1,12 @@
 // Prometheus metrics (prom-client) on HOST:PORT /metrics, named as exporters name things.
 // Counts that are state (entries, table usage) are computed when scraped; what happens
 // (writes, lag) is observed as it happens.
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import client from 'prom-client';
 import type { Agent } from '../agent/agent.ts';
+import type { MetricsTls } from '../agent/config.ts';
 import { parseAddress } from '../driver/address.ts';
 import { Table } from '../driver/wire.ts';
 import { tableCounts } from './report.ts';
@@ -81,11 +84,16 @@ export function agentRegistry(agent: Agent): client.Registry {
 }
 
 /** Serves /metrics on HOST:PORT; resolves with the address it listens on. */
-export async function startMetricsServer(agent: Agent, listen: string): Promise<{ address: string; close(): Promise<void> }> {
+/**
+ * Serves /metrics on HOST:PORT: HTTPS when `tls` has a certificate and key (and, with a client
+ * CA, only to scrapers holding a certificate it signed), plain HTTP otherwise, as Prometheus
+ * exporters do by default. `secure` says which.
+ */
+export async function startMetricsServer(agent: Agent, listen: string, tls: MetricsTls = {}): Promise<{ address: string; secure: boolean; close(): Promise<void> }> {
   const addr = parseAddress(listen);
   if (addr.kind !== 'tcp') throw new Error(`--metrics takes HOST:PORT, not ${listen}`);
   const registry = agentRegistry(agent);
-  const server: Server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end('not found: try /metrics\n');
       return;
@@ -94,11 +102,19 @@ export async function startMetricsServer(agent: Agent, listen: string): Promise<
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (err: Error) => res.writeHead(500).end(`${err.message}\n`),
     );
-  });
+  };
+  const secure = tls.cert !== undefined && tls.key !== undefined;
+  const server: Server = secure
+    ? createTlsServer({
+      cert: readFileSync(tls.cert!), key: readFileSync(tls.key!),
+      ...(tls.clientCa !== undefined ? { ca: readFileSync(tls.clientCa), requestCert: true, rejectUnauthorized: true } : {}),
+    }, serve)
+    : createServer(serve);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(addr.port, addr.host, () => resolve()));
   const port = (server.address() as { port: number }).port;
   return {
     address: `${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${port}`,
+    secure,
     // Connections are cut, not waited for: a scrape lost at shutdown is nothing, and a client
     // that never finishes its request would otherwise hold the agent's stop for a minute.
     close: () => new Promise((resolve) => {

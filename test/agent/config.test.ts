@@ -30,6 +30,7 @@ tableFull: retry
 batch: { maxUpdates: 1000, windowMs: 5, inflight: 2 }
 log: { level: debug }
 metrics: 127.0.0.1:9108
+metricsTls: { cert: metrics.pem, key: /etc/vrfsync/metrics.key, clientCa: prometheus-ca.pem }
 statusSocket: /run/vrfsync/agent.sock
 netlink: { receiveBuffer: 8388608 }
 `;
@@ -80,6 +81,7 @@ describe('config file', () => {
       batch: { maxUpdates: 1000, windowMs: 5, inflight: 2 },
       log: { level: 'debug' },
       metrics: '127.0.0.1:9108',
+      metricsTls: { cert: join(dir, 'metrics.pem'), key: '/etc/vrfsync/metrics.key', clientCa: join(dir, 'prometheus-ca.pem') },
       statusSocket: '/run/vrfsync/agent.sock',
       netlink: { receiveBuffer: 8388608 },
     });
@@ -161,6 +163,7 @@ describe('flags', () => {
       '--inflight', '1',
       '--log-level', 'warn',
       '--metrics', '[::1]:9200',
+      '--metrics-tls-cert', '/tmp/m.pem',
       '--status-socket', '/tmp/s.sock',
       '--netlink-rcvbuf', '4096',
       '--once',
@@ -183,9 +186,18 @@ describe('flags', () => {
       batch: { maxUpdates: 200, windowMs: 10, inflight: 1 },
       log: { level: 'warn' },
       metrics: '[::1]:9200',
+      metricsTls: { cert: '/tmp/m.pem', key: '/etc/vrfsync/metrics.key', clientCa: join(dir, 'prometheus-ca.pem') },
       statusSocket: '/tmp/s.sock',
       netlink: { receiveBuffer: 4096 },
     });
+  });
+
+  it('refuse half a metrics TLS setup', () => {
+    expect(configErrorOf(() => loadConfig({ flags: parseFlags(['--metrics', '127.0.0.1:9108', '--metrics-tls-cert', '/tmp/m.pem']) })).message)
+      .toMatch(/both a certificate and its key/);
+    expect(configErrorOf(() => loadConfig({ file: configFile('metricsTls: { key: m.key }\n'), flags: {} })).message).toMatch(/both a certificate and its key/);
+    expect(configErrorOf(() => loadConfig({ flags: parseFlags(['--metrics-tls-client-ca', '/tmp/ca.pem']) })).message).toMatch(/needs the metrics certificate/);
+    expect(configErrorOf(() => loadConfig({ file: configFile('metricsTls: { cert: a, key: b, ca: c }\n'), flags: {} })).message).toMatch(/ca/);
   });
 
   it('leave the file alone when absent: no commander defaults', () => {

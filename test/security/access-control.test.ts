@@ -6,6 +6,8 @@
 // - With a client CA (--tls-client-ca, or its older name --tls-ca), a client without a
 //   certificate, or with one another CA signed, cannot even ask Capabilities, let alone Write;
 //   the agent with the client certificate from its configuration file syncs.
+// - /metrics is HTTPS with --metrics-tls-cert/--metrics-tls-key, and with a client CA answers
+//   only scrapers it signed; served in cleartext beyond loopback, it is logged as a warning.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -198,6 +200,46 @@ describe('TCP: TLS, client certificates, and --insecure said out loud', () => {
       await agent.waitLog('cannot connect to the driver; retrying with backoff');
       expect(agent.logs().some((l) => l.msg === 'connected to the driver')).toBe(false);
       await agent.stop();
+    } finally {
+      await hw.stop();
+    }
+  });
+
+  it('/metrics over HTTPS with --metrics-tls-cert; with a client CA only for scrapers it signed; cleartext beyond loopback warned of', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vrfsync-metrics-tls-'));
+    const hw = await hwsimIn(ns, ['--listen', `unix:${join(dir, 'hw.sock')}`, '--ports', 'swp1']);
+    try {
+      const agent = startAgent(ns, ['--driver', hw.address, '--status-socket', join(dir, 'a.sock'), '--metrics', '127.0.0.1:0',
+        '--metrics-tls-cert', certs.serverCert, '--metrics-tls-key', certs.serverKey, '--metrics-tls-client-ca', certs.ca]);
+      const at = await agent.waitLog('metrics at /metrics');
+      expect(at.https).toBe(true);
+      const port = Number(/:(\d+)$/.exec(String(at.address))![1]);
+      // A scrape from inside the namespace (where the agent's 127.0.0.1 is): the status code, or the error.
+      const scrape = (how: 'https-trusted' | 'https-no-cert' | 'https-stranger' | 'http') => {
+        const cert = how === 'https-trusted' ? [certs.clientCert, certs.clientKey] : how === 'https-stranger' ? [certs.strangerCert, certs.strangerKey] : null;
+        const script = how === 'http'
+          ? `require('node:http').get('http://127.0.0.1:${port}/metrics', (r) => { console.log(r.statusCode); r.resume(); }).on('error', (e) => console.log(e.code ?? e.message));`
+          : `const fs = require('node:fs');
+             require('node:https').get({ host: '127.0.0.1', port: ${port}, path: '/metrics', servername: 'localhost', ca: fs.readFileSync(${JSON.stringify(certs.ca)})
+               ${cert ? `, cert: fs.readFileSync(${JSON.stringify(cert[0])}), key: fs.readFileSync(${JSON.stringify(cert[1])})` : ''} },
+               (r) => { let t = ''; r.on('data', (d) => (t += d)); r.on('end', () => console.log(r.statusCode, /vrfsync_in_sync/.test(t))); })
+               .on('error', (e) => console.log(e.code ?? e.message));`;
+        return spawnSync('ip', ['netns', 'exec', ns.name, process.execPath, '-e', script], { encoding: 'utf8', timeout: 10_000 }).stdout.trim();
+      };
+      expect(scrape('https-trusted')).toBe('200 true');
+      // Refused at the TLS handshake (no certificate, another CA's; a cleartext request): an error, never a status.
+      for (const how of ['https-no-cert', 'https-stranger', 'http'] as const) expect(scrape(how), how).toMatch(/^E[A-Z0-9_]+$/);
+      await agent.stop();
+
+      // Cleartext on every address: served (Prometheus's default), with a warning; on loopback, none.
+      const open = startAgent(ns, ['--driver', hw.address, '--status-socket', join(dir, 'b.sock'), '--metrics', '0.0.0.0:0']);
+      expect((await open.waitLog('metrics at /metrics')).https).toBe(false);
+      await open.waitLog('metrics served over plain HTTP beyond this host: give --metrics-tls-cert and --metrics-tls-key for HTTPS');
+      await open.stop();
+      const local = startAgent(ns, ['--driver', hw.address, '--status-socket', join(dir, 'c.sock'), '--metrics', '127.0.0.1:0', '--once']);
+      await local.exited;
+      expect(local.logs().filter((l) => /plain HTTP/.test(String(l.msg)))).toEqual([]);
+      expect(local.logs().some((l) => l.msg === 'metrics at /metrics')).toBe(true);
     } finally {
       await hw.stop();
     }
