@@ -1,14 +1,21 @@
 // The check over real Linux VRFs (the host kernel has none): the kernel looked up in each VRF
 // through its device (RTA_OIF), three VRFs with one prefix each, a leak, reject routes; then a
 // route of VRF red deleted in hardware, which red's default route (leaking to swp3) forwards.
-// Boots Debian's kernel under qemu with scripts/vrf-vm (test/check/guest-check.ts inside).
-import { describe, expect, it } from 'vitest';
+// Boots Debian's kernel under qemu with scripts/vrf-vm (test/check/guest-check.ts inside, bundled).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { inVrfKernel } from '../helpers/vrf-kernel.ts';
 import type { CheckReport } from '../../src/check/check.ts';
 
 describe('vrfsync check in a VRF kernel (qemu)', () => {
+  // The guest runner bundled (tmp/check/): transpiling it in the emulated guest costs most of a minute.
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', 'acceptance', 'build-guest.mjs')], { stdio: 'inherit' });
+  });
+
   it('probes each VRF in its own table and finds a route missing in one', async () => {
-    const r = await inVrfKernel(['node', 'bin/run-ts.js', 'test/check/guest-check.ts']);
+    const r = await inVrfKernel(['node', 'tmp/check/guest-check.mjs']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('DONE');
     const reports = new Map(r.stdout.split('\n').filter((l) => l.startsWith('CHECK ')).map((l) => {
