@@ -7,11 +7,10 @@
 //   test/vrf/guest-mirror.ts  -> tmp/vrf/guest-mirror.mjs
 //   test/vrf/guest-agent.ts   -> tmp/vrf/guest-agent.mjs
 //   test/check/guest-check.ts -> tmp/check/guest-check.mjs
-import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundle, root } from '../../scripts/bundle.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
 const GUESTS = {
   acceptance: { guest: 'test/acceptance/guest.ts' },
   vrf: { 'guest-mirror': 'test/vrf/guest-mirror.ts', 'guest-agent': 'test/vrf/guest-agent.ts' },
@@ -20,17 +19,5 @@ const GUESTS = {
 for (const [folder, entryPoints] of Object.entries(GUESTS)) {
   const out = join(root, 'tmp', folder);
   mkdirSync(out, { recursive: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints,
-    outdir: out,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
-  copyFileSync(join(root, 'src', 'netlink', 'dump-thread.mjs'), join(out, 'dump-thread.mjs'));
+  await bundle(entryPoints, out);
 }
