@@ -13,7 +13,7 @@ import { Churn, agentStatus, expectConsistent, sleep, useRig } from '../faults/f
 import { LyingDriver } from './lying-driver.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
-const ROUNDS = 6;
+const ROUNDS = 4;
 /** Each lying round: at least MIN_ROUND_MS, then until LIES_PER_ROUND lies or MAX_ROUND_MS. */
 const MIN_ROUND_MS = 2000;
 const MAX_ROUND_MS = 10_000;
