@@ -34,14 +34,15 @@ import { parseAddress, type TlsOptions } from '../driver/address.ts';
 import type { TranslateConfig } from '../translate/inputs.ts';
 
 export type TableFullPolicy = 'safe' | 'retry';
+const TABLE_FULL_POLICIES: readonly string[] = ['safe', 'retry'];
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Files of an HTTPS /metrics: certificate and key, and the CA scrapers' certificates must come from. */
 export interface MetricsTls {
   cert?: string;
   key?: string;
   clientCa?: string;
 }
-const TABLE_FULL_POLICIES: readonly string[] = ['safe', 'retry'];
-const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface AgentConfig {
   driver: {
@@ -277,15 +278,17 @@ export function parseConfigFile(text: string, path: string): ConfigLayer {
   const r = new FileReader(path, doc, lines);
   const root = r.section([], doc.toJS() ?? {}, ['driver', 'ports', 'excludeVrfs', 'tableFull', 'batch', 'log', 'metrics', 'metricsTls', 'statusSocket', 'netlink'])!;
   const here = (p: string) => resolve(dirname(path), p);
+  /** A file named at `at`, relative to the configuration file's folder. */
+  const fileAt = (at: (string | number)[], v: unknown) => {
+    const name = r.value(at, v, nonEmpty);
+    return name === undefined ? undefined : here(name);
+  };
   const layer: ConfigLayer = {};
 
   const d = r.section(['driver'], root.driver, ['address', 'insecure', 'tls', 'electionId', 'clientName']);
   if (d) {
     const t = r.section(['driver', 'tls'], d.tls, ['ca', 'cert', 'key', 'serverName']) ?? {};
-    const file = (key: string) => {
-      const name = r.value(['driver', 'tls', key], t[key], nonEmpty);
-      return name === undefined ? undefined : here(name);
-    };
+    const file = (key: string) => fileAt(['driver', 'tls', key], t[key]);
     const tls: TlsOptions = undefinedDropped({
       insecure: r.value(['driver', 'insecure'], d.insecure, (v) => {
         if (typeof v !== 'boolean') throw new Expected('true or false');
@@ -343,10 +346,7 @@ export function parseConfigFile(text: string, path: string): ConfigLayer {
   }
   const mt = r.section(['metricsTls'], root.metricsTls, ['cert', 'key', 'clientCa']);
   if (mt) {
-    const file = (key: 'cert' | 'key' | 'clientCa') => {
-      const name = r.value(['metricsTls', key], mt[key], nonEmpty);
-      return name === undefined ? undefined : here(name);
-    };
+    const file = (key: 'cert' | 'key' | 'clientCa') => fileAt(['metricsTls', key], mt[key]);
     layer.metricsTls = undefinedDropped({ cert: file('cert'), key: file('key'), clientCa: file('clientCa') });
   }
   if (root.statusSocket !== null) {

@@ -10,9 +10,8 @@ import { progressReporter } from '../agent/progress.ts';
 import { startMetricsServer } from '../status/metrics.ts';
 import { tableCounts } from '../status/report.ts';
 import { startStatusServer } from '../status/status-server.ts';
-import { defaultStatusSocket, ensureSocketDir, socketInUse } from '../status/status-socket.ts';
-import { SocketPathError } from '../common/grpc-bind.ts';
-import { isIP } from 'node:net';
+import { defaultStatusSocket, ensureSocketDir } from '../status/status-socket.ts';
+import { SocketPathError, socketInUse } from '../common/grpc-bind.ts';
 
 export interface OnceReport {
   vrfs: number;
@@ -132,13 +131,6 @@ function welcome(agent: Agent, driver: string, socket: string, embedded: boolean
   return lines.join('\n');
 }
 
-/** Is HOST:PORT's host this machine only (127.0.0.0/8, ::1, localhost)? */
-function isLoopbackAddress(hostPort: string): boolean {
-  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.slice(0, hostPort.lastIndexOf(':'));
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
 /** The status API (vrfsync status) and, when asked, Prometheus metrics. */
 async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void> }> {
   const services: { close(): Promise<void> }[] = [];
@@ -160,7 +152,7 @@ async function startServices(agent: Agent, config: AgentConfig, logger: Logger):
     const m = await startMetricsServer(agent, config.metrics, config.metricsTls);
     services.push(m);
     logger.info({ address: m.address, https: m.secure }, 'metrics at /metrics');
-    if (!m.secure && !isLoopbackAddress(config.metrics)) {
+    if (!m.secure && !m.loopback) {
       logger.warn({ address: m.address }, 'metrics served over plain HTTP beyond this host: give --metrics-tls-cert and --metrics-tls-key for HTTPS');
     }
   }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { isIP } from 'node:net';
 import client from 'prom-client';
 import type { Agent } from '../agent/agent.ts';
 import type { MetricsTls } from '../agent/config.ts';
@@ -83,13 +84,18 @@ export function agentRegistry(agent: Agent): client.Registry {
   return registry;
 }
 
-/** Serves /metrics on HOST:PORT; resolves with the address it listens on. */
+/** Is this host this machine only (127.0.0.0/8, ::1, localhost)? */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
 /**
  * Serves /metrics on HOST:PORT: HTTPS when `tls` has a certificate and key (and, with a client
  * CA, only to scrapers holding a certificate it signed), plain HTTP otherwise, as Prometheus
- * exporters do by default. `secure` says which.
+ * exporters do by default. Resolves with the address it listens on, whether it is HTTPS
+ * (`secure`) and whether only this machine can reach it (`loopback`).
  */
-export async function startMetricsServer(agent: Agent, listen: string, tls: MetricsTls = {}): Promise<{ address: string; secure: boolean; close(): Promise<void> }> {
+export async function startMetricsServer(agent: Agent, listen: string, tls: MetricsTls = {}): Promise<{ address: string; secure: boolean; loopback: boolean; close(): Promise<void> }> {
   const addr = parseAddress(listen);
   if (addr.kind !== 'tcp') throw new Error(`--metrics takes HOST:PORT, not ${listen}`);
   const registry = agentRegistry(agent);
@@ -115,6 +121,7 @@ export async function startMetricsServer(agent: Agent, listen: string, tls: Metr
   return {
     address: `${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${port}`,
     secure,
+    loopback: isLoopback(addr.host),
     // Connections are cut, not waited for: a scrape lost at shutdown is nothing, and a client
     // that never finishes its request would otherwise hold the agent's stop for a minute.
     close: () => new Promise((resolve) => {

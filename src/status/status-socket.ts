@@ -41,4 +41,3 @@ export function ensureSocketDir(path: string): void {
   if (st.mode & 0o022 && !(st.mode & 0o1000)) throw new SocketPathError(`${dir} is writable by others (mode ${(st.mode & 0o7777).toString(8)}): not serving there`);
 }
 
-export { socketInUse } from '../common/grpc-bind.ts';

@@ -10,6 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DriverClient, SimulatorClient } from '../../src/driver/client.ts';
 import { Table } from '../../src/driver/wire.ts';
 import { parseIp } from '../../src/driver/text.ts';
@@ -37,18 +38,18 @@ if (process.env.VRFSYNC_IN_VRF_VM !== '1') {
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
-// --repeat N runs the chosen scenarios N times over (hunting a failure that comes and goes).
-const repeatAt = args.indexOf('--repeat');
-const repeat = repeatAt >= 0 ? Number(args.splice(repeatAt, 2)[1]) : 1;
+// --repeat N runs the chosen scenarios N times over (hunting a failure that comes and goes);
+// --agent-log-level debug has the agent log every batch of kernel events it takes.
+const { values: flags, positionals: wanted } = parseArgs({
+  options: { repeat: { type: 'string', default: '1' }, 'agent-log-level': { type: 'string', default: 'info' } },
+  allowPositionals: true,
+});
+const repeat = Number(flags.repeat);
 if (!(repeat >= 1)) {
   process.stdout.write('--repeat takes a count of 1 or more\n');
   process.exit(2);
 }
-// --agent-log-level debug has the agent log every batch of kernel events it takes.
-const levelAt = args.indexOf('--agent-log-level');
-const agentLogLevel = levelAt >= 0 ? args.splice(levelAt, 2)[1]! : 'info';
-const wanted = args;
+const agentLogLevel = flags['agent-log-level'];
 const chosen = SCENARIOS.filter((s) => !wanted.length || wanted.some((w) => s.name.includes(w)));
 if (!chosen.length) {
   process.stdout.write(`no scenario matches ${wanted.join(' ')}; there are: ${SCENARIOS.map((s) => s.name).join(', ')}\n`);

@@ -42,8 +42,7 @@ export function useRig(name: string, routes: number, hwsimArgs: string[] = [], o
     killAgents();
     rig.sim?.close();
     NsChild.killAll();
-    // SIGTERM, and SIGKILL if it has not stopped in 5 s: no hwsim outlives its file.
-    if (rig.hw) await Promise.race([rig.hw.stop(), sleep(5000).then(() => rig.hw.stop('SIGKILL'))]);
+    await rig.hw?.stopOrKill();
     rig.ns?.destroy();
   });
   return rig;

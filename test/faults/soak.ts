@@ -117,7 +117,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakFigures> {
     await churn?.stop();
     await agent.stop('SIGKILL');
     sim.close();
-    await Promise.race([hw.stop(), sleep(5000).then(() => hw.stop('SIGKILL'))]);
+    await hw.stopOrKill();
     ns.destroy();
   }
 }

@@ -13,6 +13,8 @@ export interface HwsimProcess {
   /** Everything hwsim printed so far. */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGTERM, then SIGKILL if it has not stopped within `graceMs`: no hwsim outlives its test. */
+  stopOrKill(graceMs?: number): Promise<number | null>;
 }
 
 /** A fresh unix socket path in a private temporary folder. */
@@ -49,13 +51,18 @@ export async function startHwsim(args: string[] = [], listen = `unix:${tempSocke
     });
   });
   const address = /listening on (\S+)/.exec(out)![1]!;
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return exited;
+  };
   return {
     address,
     proc,
     output: () => out,
-    stop: async (signal = 'SIGTERM') => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
+    stop,
+    stopOrKill: (graceMs = 5000) => {
+      const kill = setTimeout(() => void stop('SIGKILL'), graceMs);
+      return stop().finally(() => clearTimeout(kill));
     },
   };
 }
