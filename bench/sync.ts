@@ -6,7 +6,9 @@
 // agent follows; the lag from the agent receiving a change to hwsim acknowledging it, p50/p99,
 // and a structural check at the end (zero divergence).
 //
-//   npm run bench:sync -- [--routes N] [--churn N]        (root: creates a namespace)
+//   npm run bench:sync -- [--routes N] [--churn N] [--check]   (root: creates a namespace)
+// Also: a warm restart (run --once again over unchanged state: writes 0), and with --check
+// the time of `vrfsync check --json` over the table.
 //   scripts/vrf-vm node bin/run-ts.js bench/sync.ts --vrfs 4 --routes 200000   (the VRF kernel)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,10 @@ import { parseArgs } from 'node:util';
 import { startHwsim } from '../test/helpers/hwsim-process.ts';
 
 const { values } = parseArgs({
-  options: { routes: { type: 'string', default: '1000000' }, churn: { type: 'string', default: '100000' }, vrfs: { type: 'string', default: '0' } },
+  options: {
+    routes: { type: 'string', default: '1000000' }, churn: { type: 'string', default: '100000' }, vrfs: { type: 'string', default: '0' },
+    check: { type: 'boolean', default: false },
+  },
 });
 const ROUTES = Number(values.routes);
 /** With --vrfs N (a VRF kernel: scripts/vrf-vm), the table spread over N VRFs, one port each. */
@@ -84,6 +89,21 @@ async function main() {
     console.log(`${'vrfsync run --once (start to hwsim holding all)'.padEnd(44)} ${(wall / 1000).toFixed(2)} s  ${(wall / ipMs).toFixed(2)}x  ${Math.round(routes / (wall / 1000)).toLocaleString('en-US')} routes/s end to end`);
     console.log(`  report ${JSON.stringify(report)}`);
     console.log(`  agent peak RSS ${mib(converged.maxRssKb! * 1024)}; hwsim peak RSS ${mib(hwm(hw.proc.pid!))}`);
+
+    // Warm restart: the same agent again over unchanged state reads the driver back and writes nothing.
+    const tw = performance.now();
+    const again = spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(repo, 'bin', 'vrfsync.js'), 'run', '--once', '--driver', hw.address, '--log-level', 'warn'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (again.status !== 0) throw new Error(`the second vrfsync run --once failed (${again.status}):\n${again.stderr.slice(-3000)}`);
+    const warm = JSON.parse(again.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    console.log(`${'warm restart (vrfsync run --once again)'.padEnd(44)} ${((performance.now() - tw) / 1000).toFixed(2)} s  ${warm.writes} writes, ${warm.routes} routes installed`);
+
+    if (values.check) {
+      // vrfsync check over the whole table: structural and forwarding (the kernel asked in batches).
+      const tc = performance.now();
+      const check = spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(repo, 'bin', 'vrfsync.js'), 'check', '--json', '--driver', hw.address], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const r = JSON.parse(check.stdout) as { consistent: boolean; checked: { entries: number; probes: number } };
+      console.log(`${'vrfsync check --json'.padEnd(44)} ${((performance.now() - tc) / 1000).toFixed(2)} s  exit ${check.status}, consistent ${r.consistent}, ${r.checked.entries} entries, ${r.checked.probes} probes a side`);
+    }
 
     if (CHURN > 0) await churn(hw.address);
   } finally {
