@@ -4,7 +4,9 @@
 // process on a netlink overrun: its poll-error path builds a JS string from a NULL pointer,
 // and its recvmsg-error path reads errno after N-API calls that may clobber it. It also
 // allocates a fresh external buffer of the full read size for every datagram, which the GC does
-// not see: the patch reads into one buffer per socket and hands out exact-size copies.
+// not see: the patch reads into one buffer per socket and hands out exact-size copies. And its
+// setRecvBufferSize uses SO_RCVBUF only, capped by net.core.rmem_max, which no network namespace
+// but the first can raise: the patch forces the size (SO_RCVBUFFORCE) where CAP_NET_ADMIN allows.
 // node-gyp-build loads build/Release ahead of the prebuilds, so the fixed binary is the one used.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -284,7 +284,7 @@ class ThreadTransport implements Transport {
 }
 
 export interface RouteGetterOptions {
-  /** Receive buffer asked for (the kernel caps it at net.core.rmem_max). Default 8 MiB. */
+  /** Receive buffer asked for (forced with CAP_NET_ADMIN, else capped at net.core.rmem_max). Default 8 MiB. */
   recvBufferSize?: number;
   /** Most requests in one datagram; fewer when the receive buffer cannot hold their replies. Default 1000. */
   window?: number;

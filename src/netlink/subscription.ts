@@ -7,7 +7,6 @@
 // event socket) is reported as an overrun so the owner re-dumps and reconciles. NETLINK_NO_ENOBUFS
 // is never set: drops would go unnoticed.
 import { EventEmitter } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { RawNetlinkSocket } from 'netlink';
 import type { KernelChange } from './changes.ts';
 import { DUMPS, decodeEventDatagram, objectDumpVisitor, routeDumpVisitor, type DumpKind, type RouteSink } from './datagrams.ts';
@@ -52,14 +51,14 @@ export class NetlinkSubscription extends EventEmitter {
 
   /** Opens the event socket and joins every group. Call before the first dump. */
   start(): void {
-    const want = this.options.recvBufferSize ?? DEFAULT_RCVBUF;
-    raiseRmemMax(want);
-    this.open(want);
+    this.open(this.options.recvBufferSize ?? DEFAULT_RCVBUF);
     // Route dumps come next, after the small ones: have their thread ready by then.
     warmDumpThread();
   }
 
   private open(recvBufferSize: number): void {
+    // The patched binding forces the size (SO_RCVBUFFORCE) with CAP_NET_ADMIN, as FRR does:
+    // SO_RCVBUF alone is capped by net.core.rmem_max, which a network namespace cannot raise.
     const sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize } as never);
     for (const g of Object.values(RTNLGRP)) sock.addMembership(g);
     sock.ref();
@@ -67,8 +66,8 @@ export class NetlinkSubscription extends EventEmitter {
     this.stats.recvBufferSize = sock.getRecvBufferSize();
     if (this.stats.recvBufferSize < recvBufferSize) {
       this.emit('warning', `netlink receive buffer is ${this.stats.recvBufferSize} bytes, not the ${recvBufferSize} asked for: `
-        + `bursts of kernel changes may overrun it (each overrun costs a full resync). As root, run `
-        + `sysctl -w net.core.rmem_max=${recvBufferSize}, then restart.`);
+        + `bursts of kernel changes may overrun it (each overrun costs a full resync). Run the agent with CAP_NET_ADMIN `
+        + `(it then forces the size), or raise the cap in the initial network namespace (sysctl -w net.core.rmem_max=${recvBufferSize}) and restart.`);
     }
     // Only the kernel (port 0) speaks for the kernel: a datagram from a user process is ignored.
     sock.on('message', (buf, rinfo) => {
@@ -153,19 +152,5 @@ export class NetlinkSubscription extends EventEmitter {
   close(): void {
     this.sock?.close();
     this.sock = null;
-  }
-}
-
-/**
- * SO_RCVBUF is capped by net.core.rmem_max. As root we raise the cap (FRR forces its buffer
- * with SO_RCVBUFFORCE, which the netlink package does not offer); otherwise the operator must
- * (sysctl -w net.core.rmem_max=N), and the achieved size is visible in stats.
- */
-function raiseRmemMax(bytes: number) {
-  const path = '/proc/sys/net/core/rmem_max';
-  try {
-    if (Number(readFileSync(path, 'utf8')) < bytes) writeFileSync(path, String(bytes));
-  } catch {
-    /* not root, or not writable in this namespace: stats.recvBufferSize tells what we got */
   }
 }
