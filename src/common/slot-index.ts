@@ -10,6 +10,8 @@
 export interface KeyedRows {
   /** Does row `slot` hold the key of the current lookup? */
   keyMatches(slot: number): boolean;
+  /** Do rows `a` and `b` hold the same key? (bulkLoad: rows whose keys may repeat.) */
+  sameKey?(a: number, b: number): boolean;
 }
 
 export const NOT_FOUND = -1;
@@ -87,6 +89,67 @@ export class SlotIndex {
     this.size--;
   }
 
+  /**
+   * Empties the index and fills it with rows `slots[0, n)` (their hashes in `hashes`), sized for
+   * them. The rows are placed in order of their home position, so the index is written front to
+   * back once: inserted one by one, a million rows land at random and most of the time goes on
+   * cache misses. Rows whose key an earlier row of the list holds (by `sameKey`; none are looked
+   * for without it) are left out and returned, in list order.
+   */
+  bulkLoad(slots: Int32Array, hashes: Int32Array, n: number): number[] {
+    this.reset(n);
+    const e = this.entries;
+    const mask = this.mask;
+    const order = sortByHome(hashes, n, mask);
+    const repeated: number[] = [];
+    const wrapped: number[] = [];
+    let next = 0;
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      const h = hashes[i]!;
+      const home = h & mask;
+      if (this.rows.sameKey && this.repeats(home, next, h, slots[i]!)) {
+        repeated.push(i);
+        continue;
+      }
+      const pos = home > next ? home : next;
+      if (pos > mask) {
+        wrapped.push(i);
+        continue;
+      }
+      e[pos << 1] = slots[i]! + 1;
+      e[(pos << 1) + 1] = h;
+      next = pos + 1;
+      this.size++;
+    }
+    // Runs that reach the end of the index go on at its start, as a probe does.
+    for (const i of wrapped) {
+      const h = hashes[i]!;
+      // (A row equal to one placed before the end would have been found repeated above.)
+      let pos = 0;
+      let dup = false;
+      while (!dup && e[pos << 1] !== 0) {
+        dup = e[(pos << 1) + 1] === h && this.rows.sameKey?.(e[pos << 1]! - 1, slots[i]!) === true;
+        pos++;
+      }
+      if (dup) {
+        repeated.push(i);
+        continue;
+      }
+      e[pos << 1] = slots[i]! + 1;
+      e[(pos << 1) + 1] = h;
+      this.size++;
+    }
+    return repeated.sort((a, b) => a - b).map((i) => slots[i]!);
+  }
+
+  /** Does the run from `home` to `end` (exclusive) already hold `slot`'s key (hash `h`)? */
+  private repeats(home: number, end: number, h: number, slot: number): boolean {
+    const e = this.entries;
+    for (let p = home; p < end; p++) if (e[(p << 1) + 1] === h && this.rows.sameKey!(e[p << 1]! - 1, slot)) return true;
+    return false;
+  }
+
   /** Calls `visit` with every slot, in index order. */
   forEach(visit: (slot: number) => void): void {
     const e = this.entries;
@@ -134,6 +197,32 @@ export class SlotIndex {
       e[(pos << 1) + 1] = h;
     }
   }
+}
+
+/**
+ * Indexes 0..n-1 ordered by home position (hash & mask), stably: a radix sort in two passes of
+ * half the index's bits each.
+ */
+function sortByHome(hashes: Int32Array, n: number, mask: number): Int32Array {
+  const bits = 32 - Math.clz32(mask);
+  const lo = bits >>> 1;
+  const loMask = (1 << lo) - 1;
+  const tmp = new Int32Array(n);
+  const out = new Int32Array(n);
+  const count = new Int32Array((1 << (bits - lo)) + 1);
+  // Pass 1: by the low bits of home, into tmp.
+  const countLo = new Int32Array((1 << lo) + 1);
+  for (let i = 0; i < n; i++) countLo[(hashes[i]! & loMask) + 1]!++;
+  for (let b = 1; b < countLo.length; b++) countLo[b]! += countLo[b - 1]!;
+  for (let i = 0; i < n; i++) tmp[countLo[hashes[i]! & loMask]!++] = i;
+  // Pass 2: by the high bits, stable, into out.
+  for (let j = 0; j < n; j++) count[((hashes[tmp[j]!]! & mask) >>> lo) + 1]!++;
+  for (let b = 1; b < count.length; b++) count[b]! += count[b - 1]!;
+  for (let j = 0; j < n; j++) {
+    const i = tmp[j]!;
+    out[count[(hashes[i]! & mask) >>> lo]!++] = i;
+  }
+  return out;
 }
 
 function mix(h: number, v: number): number {

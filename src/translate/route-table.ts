@@ -64,6 +64,13 @@ export class RouteTable implements KeyedRows {
       && (this.words === 1 || (d[o + 1] === this.qD1 && d[o + 2] === this.qD2 && d[o + 3] === this.qD3));
   }
 
+  sameKey(a: number, b: number): boolean {
+    const w = this.words;
+    const d = this.dst;
+    if (d[a * w] !== d[b * w] || this.vrf[a] !== this.vrf[b] || this.len[a] !== this.len[b]) return false;
+    return w === 1 || (d[a * w + 1] === d[b * w + 1] && d[a * w + 2] === d[b * w + 2] && d[a * w + 3] === d[b * w + 3]);
+  }
+
   private find(vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): number {
     this.qVrf = vrf;
     this.qLen = dstLen;
@@ -99,6 +106,12 @@ export class RouteTable implements KeyedRows {
       if (this.used === this.cap) this.grow(this.cap * 2);
       s = this.used++;
     }
+    this.fill(s, vrf, dstLen, d0, d1, d2, d3, value);
+    this.ix.insertAt(pos, s);
+    return ABSENT;
+  }
+
+  private fill(s: number, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, value: RouteValue): void {
     this.vrf[s] = vrf;
     this.len[s] = dstLen;
     const o = s * this.words;
@@ -109,8 +122,37 @@ export class RouteTable implements KeyedRows {
       this.dst[o + 3] = d3;
     }
     this.val[s] = value;
-    this.ix.insertAt(pos, s);
-    return ABSENT;
+  }
+
+  /**
+   * Adds a row without indexing it, for a fresh table filled in one go (a rebuild): the caller
+   * gives each key once, then calls indexAppended before any other use. A million index inserts
+   * at random cost several times one pass over the rows (SlotIndex.bulkLoad).
+   */
+  append(vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, value: RouteValue): void {
+    if (this.used === this.cap) this.grow(this.cap * 2);
+    this.fill(this.used++, vrf, dstLen, d0, d1, d2, d3, value);
+  }
+
+  /**
+   * Indexes the rows append() added (the table must have held nothing else). A key given twice
+   * keeps its first row; the others are freed and returned, by slot.
+   */
+  indexAppended(): number[] {
+    if (this.ix.size !== 0 || this.freeList.length) throw new Error('indexAppended: the table was not fresh');
+    const n = this.used;
+    const slots = new Int32Array(n);
+    const hashes = new Int32Array(n);
+    const w = this.words;
+    const d = this.dst;
+    for (let s = 0; s < n; s++) {
+      slots[s] = s;
+      const o = s * w;
+      hashes[s] = w === 1 ? prefixHash(this.vrf[s]!, this.len[s]!, d[o]!, 0, 0, 0, 1) : prefixHash(this.vrf[s]!, this.len[s]!, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, 4);
+    }
+    const repeated = this.ix.bulkLoad(slots, hashes, n);
+    for (const s of repeated) this.freeList.push(s);
+    return repeated;
   }
 
   /** A copy. */

@@ -39,10 +39,11 @@ export class Translator {
   readonly desired = new HardwareState();
   base: Base;
   /**
-   * Route value per attribute set (the mirror's interned objects: an id may be reused, an
-   * object is not); renewed when the Base changes.
+   * Route value per attribute set, by the mirror's attribute id and family (an id may be reused,
+   * an interned object is not: an entry counts only for the object it was computed from);
+   * renewed when everything is translated again.
    */
-  private values = new WeakMap<RouteAttrs, RouteValue>();
+  private values = { 4: new ValueCache(), 6: new ValueCache() };
   private readonly nhIds = new Map<string, number>();
   private readonly nhKeys = new Map<number, { rifId: number; ip: string }>();
   private readonly nhRefs = new Map<number, number>();
@@ -179,8 +180,7 @@ export class Translator {
   }
 
   private *reevaluateSteps(changed: RouteKeyList, chunk: number, emit: RouteEmitter | null): Generator<void> {
-    this.values = new WeakMap();
-    this.lastAttrs = null;
+    this.values = { 4: new ValueCache(), 6: new ValueCache() };
     for (const family of [4, 6] as const) yield* this.reevaluateFamily(family, changed, chunk, emit);
     this.adoptable.clear();
   }
@@ -194,33 +194,61 @@ export class Translator {
     changed.markWhole(family);
     const old = this.desired.routes(family);
     const kernel = this.mirror.routes.family(family);
-    // One hardware route per kernel prefix, about: sized once.
-    this.desired.replaceRoutes(family, new RouteTable(family, Math.max(64, old.size, kernel.prefixes)));
-    const table = this.desired.routes(family);
+    // One hardware route per kernel prefix, about: sized once, filled by append, indexed at the end.
+    const table = new RouteTable(family, Math.max(64, old.size, kernel.prefixes));
+    this.desired.replaceRoutes(family, table);
     const heads = kernel.headSlots();
+    // The head's table, its VRF, the VRF's tables in lookup order and where the head's stands.
+    let lastTable = -1;
+    let vrf: number | undefined;
+    let tables: readonly number[] = [];
+    let at = 0;
+    const refs = new RefTally((v, n) => this.ref(v, n));
     for (let i = 0; i < heads.length; i++) {
-      if (i % chunk === chunk - 1) yield;
+      if (i % chunk === chunk - 1) {
+        // What the routes so far use must exist before the caller writes them.
+        refs.flush();
+        yield;
+      }
       const h = heads[i]!;
-      const vrf = this.base.tableVrf.get(kernel.tableOf(h));
-      if (vrf === undefined) continue;
+      const t = kernel.tableOf(h);
+      if (t !== lastTable) {
+        lastTable = t;
+        vrf = this.base.tableVrf.get(t);
+        tables = vrf === undefined ? [] : this.base.vrfTables.get(vrf) ?? [];
+        at = tables.indexOf(t);
+      }
+      if (vrf === undefined || at < 0) continue;
       const len = kernel.dstLenOf(h);
       const d0 = kernel.dstWord(h, 0);
       const d1 = family === 6 ? kernel.dstWord(h, 1) : 0;
       const d2 = family === 6 ? kernel.dstWord(h, 2) : 0;
       const d3 = family === 6 ? kernel.dstWord(h, 3) : 0;
-      const value = this.valueIn(family, vrf, len, d0, d1, d2, d3, kernel.tableOf(h), h);
+      // A hardware route is given by the first of its VRF's tables that holds the prefix (the
+      // default VRF's local, main, default): heads of the later ones would give it again.
+      if (at > 0 && this.heldBefore(kernel, tables, at, len, d0, d1, d2, d3)) continue;
+      const value = this.valueFrom(family, tables, at, h, len, d0, d1, d2, d3);
       if (value === ABSENT) continue;
-      const was = table.set(vrf, len, d0, d1, d2, d3, value);
-      if (was === value) continue;
-      this.ref(value);
-      this.deref(was);
+      table.append(vrf, len, d0, d1, d2, d3, value);
+      refs.add(value);
       emit?.(family, vrf, len, d0, d1, d2, d3, value);
     }
-    for (const vrf of this.base.vrfTables.keys()) {
-      this.reevaluate(family, vrf, 0, 0, 0, 0, 0, null, emit);
-      if (family === 6) this.reevaluate(6, vrf, 10, 0xfe800000, 0, 0, 0, null, emit);
+    refs.flush();
+    // Each key was appended once; a repeat would be a bug here, and costs only a refused insert.
+    for (const s of table.indexAppended()) this.deref(table.valueOf(s));
+    for (const v of this.base.vrfTables.keys()) {
+      this.reevaluate(family, v, 0, 0, 0, 0, 0, null, emit);
+      if (family === 6) this.reevaluate(6, v, 10, 0xfe800000, 0, 0, 0, null, emit);
     }
     old.forEach((s) => this.deref(old.valueOf(s)));
+  }
+
+  /** Does any of tables[0, at) hold the prefix? */
+  private heldBefore(kernel: FamilyRoutes, tables: readonly number[], at: number, len: number, d0: number, d1: number, d2: number, d3: number): boolean {
+    for (let k = 0; k < at; k++) {
+      if (kernel.hasLength(tables[k]!, len) && kernel.head(tables[k]!, len, d0, d1, d2, d3) >= 0) return true;
+    }
+    return false;
   }
 
   /** Re-evaluates one hardware route and records it in `changed` when its value moved. */
@@ -236,24 +264,23 @@ export class Translator {
 
   /** What hardware route (vrf, prefix) should be, or ABSENT. */
   desiredValue(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): RouteValue {
-    return this.valueIn(family, vrf, dstLen, d0, d1, d2, d3, -1, -1);
+    const tables = this.base.vrfTables.get(vrf);
+    return tables ? this.valueFrom(family, tables, 0, -1, dstLen, d0, d1, d2, d3) : ABSENT;
   }
 
   /**
-   * desiredValue, for a walk of the mirror: when the caller holds the kernel chain `head` of
-   * this prefix in table `own`, it is used without looking it up again.
+   * The hardware route of a prefix from its VRF's tables[from...] (`head`: the prefix's chain in
+   * tables[from], or -1 to look it up), or ABSENT. Tables are in FIB rule order (the default
+   * VRF: local, main, default): the first one with a route for the prefix gives it.
    */
-  private valueIn(family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, own: number, head: number): RouteValue {
-    const tables = this.base.vrfTables.get(vrf);
-    if (!tables) return ABSENT;
+  private valueFrom(family: 4 | 6, tables: readonly number[], from: number, head: number, dstLen: number, d0: number, d1: number, d2: number, d3: number): RouteValue {
     if (family === 6 && isLinkLocal6(dstLen, d0)) {
       // Link-local destinations are per interface: one trap route for all of fe80::/10.
       return dstLen === 10 ? TRAP : ABSENT;
     }
     const kernel = this.mirror.routes.family(family);
-    // In FIB rule order (the default VRF: local, main, default): the first table with a route.
-    for (const t of tables) {
-      const s = t === own ? kernel.activeOf(head) : kernel.active(t, dstLen, d0, d1, d2, d3);
+    for (let k = from; k < tables.length; k++) {
+      const s = k === from && head >= 0 ? kernel.activeOf(head) : kernel.active(tables[k]!, dstLen, d0, d1, d2, d3);
       if (s < 0) continue;
       const v = this.valueOfAttrs(kernel, s);
       if (v !== SKIP) return v;
@@ -263,37 +290,32 @@ export class Translator {
     return dstLen === 0 ? TRAP : ABSENT;
   }
 
-  private lastAttrs: RouteAttrs | null = null;
-  private lastValue: RouteValue = 0;
-
   private valueOfAttrs(kernel: FamilyRoutes, slot: number): RouteValue {
-    const attrs = kernel.attrsOf(slot);
-    // Routes next to each other in the mirror mostly share their attributes.
-    if (attrs === this.lastAttrs) return this.lastValue;
-    let v = this.values.get(attrs);
-    if (v === undefined) {
-      const intent = routeIntent(attrs, this.base, this.mirror);
-      switch (intent.kind) {
-        case 'skip': v = SKIP; break;
-        case 'trap': v = TRAP; break;
-        case 'drop': v = DROP; break;
-        case 'rif': v = routeValue(Action.ACTION_FORWARD, TargetKind.Rif, intent.rifId); break;
-        case 'nexthops': {
-          if (intent.members.length === 1) {
-            v = routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(intent.members[0]!));
-            break;
-          }
-          const gid = this.groupId(intent.members);
-          // A group the driver has no room for: one of its next hops meanwhile (a resolved one).
-          v = this.groupState.has(gid)
-            ? routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(this.fallbackMember(intent.members)))
-            : routeValue(Action.ACTION_FORWARD, TargetKind.Group, gid);
+    const id = kernel.attrIdOf(slot);
+    const attrs = kernel.attrs.get(id);
+    const cache = this.values[kernel.family];
+    if (cache.attrs[id] === attrs) return cache.value[id]!;
+    let v: RouteValue;
+    const intent = routeIntent(attrs, this.base, this.mirror);
+    switch (intent.kind) {
+      case 'skip': v = SKIP; break;
+      case 'trap': v = TRAP; break;
+      case 'drop': v = DROP; break;
+      case 'rif': v = routeValue(Action.ACTION_FORWARD, TargetKind.Rif, intent.rifId); break;
+      case 'nexthops': {
+        if (intent.members.length === 1) {
+          v = routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(intent.members[0]!));
+          break;
         }
+        const gid = this.groupId(intent.members);
+        // A group the driver has no room for: one of its next hops meanwhile (a resolved one).
+        v = this.groupState.has(gid)
+          ? routeValue(Action.ACTION_FORWARD, TargetKind.NextHop, this.nexthopId(this.fallbackMember(intent.members)))
+          : routeValue(Action.ACTION_FORWARD, TargetKind.Group, gid);
       }
-      this.values.set(attrs, v);
     }
-    this.lastAttrs = attrs;
-    this.lastValue = v;
+    cache.attrs[id] = attrs;
+    cache.value[id] = v;
     return v;
   }
 
@@ -326,11 +348,12 @@ export class Translator {
 
   // ---- reference counts ---------------------------------------------------------------------
 
-  private ref(v: RouteValue) {
+  /** Takes `n` references to what `v` forwards through. */
+  private ref(v: RouteValue, n = 1) {
     if (v < 0 || actionOf(v) !== Action.ACTION_FORWARD) return;
     const kind = kindOf(v);
-    if (kind === TargetKind.NextHop) this.refNexthop(targetOf(v), +1);
-    else if (kind === TargetKind.Group) this.refGroup(targetOf(v), +1);
+    if (kind === TargetKind.NextHop) this.refNexthop(targetOf(v), n);
+    else if (kind === TargetKind.Group) this.refGroup(targetOf(v), n);
   }
 
   private deref(v: RouteValue) {
@@ -341,10 +364,10 @@ export class Translator {
   }
 
   /** A group exists in the desired state while referenced (by routes, or by a probe). */
-  private refGroup(id: number, delta: 1 | -1) {
+  private refGroup(id: number, delta: number) {
     const g = this.groups.get(id)!;
     g.refs += delta;
-    if (delta > 0 && g.refs === 1) {
+    if (delta > 0 && g.refs === delta) {
       for (const m of g.members) this.refNexthop(this.nhIds.get(`${m.rifId}|${m.ip}`)!, +1);
       this.desired.groups.set(id, { id, members: this.hwMembers(g.members) });
     } else if (delta < 0 && g.refs === 0) {
@@ -404,16 +427,51 @@ export class Translator {
     return this.groupState.size;
   }
 
-  private refNexthop(id: number, delta: 1 | -1) {
+  private refNexthop(id: number, delta: number) {
     const n = (this.nhRefs.get(id) ?? 0) + delta;
     if (n > 0) {
       this.nhRefs.set(id, n);
-      if (delta > 0 && n === 1) this.desired.nexthops.set(id, { id, ...this.nhKeys.get(id)! });
+      if (delta > 0 && n === delta) this.desired.nexthops.set(id, { id, ...this.nhKeys.get(id)! });
     } else {
       this.nhRefs.delete(id);
       this.desired.nexthops.delete(id);
     }
   }
+}
+
+/**
+ * References a rebuild takes, counted per route value and taken in one go: a million routes use
+ * a handful of next hops and groups, and a map update per route would cost more than the rest.
+ */
+class RefTally {
+  private readonly values: RouteValue[] = [];
+  private readonly counts: number[] = [];
+  constructor(private readonly take: (v: RouteValue, n: number) => void) {}
+
+  add(v: RouteValue): void {
+    const vs = this.values;
+    for (let i = 0; i < vs.length; i++) {
+      if (vs[i] === v) {
+        this.counts[i]!++;
+        return;
+      }
+    }
+    if (vs.length === 16) this.flush();
+    vs.push(v);
+    this.counts.push(1);
+  }
+
+  flush(): void {
+    for (let i = 0; i < this.values.length; i++) this.take(this.values[i]!, this.counts[i]!);
+    this.values.length = 0;
+    this.counts.length = 0;
+  }
+}
+
+/** Route values by attribute id, each valid for the attribute object it was computed from. */
+class ValueCache {
+  readonly attrs: (RouteAttrs | undefined)[] = [];
+  readonly value: RouteValue[] = [];
 }
 
 function replaceMap<K, V>(target: Map<K, V>, source: Map<K, V>) {
