@@ -10,6 +10,7 @@
 // is read back from the driver whenever it may have diverged (connect, reset, a write whose
 // outcome is unknown, an ALREADY_EXISTS or NOT_FOUND that says our view was wrong).
 import { EventEmitter } from 'node:events';
+import { collectGarbage } from '../common/collect-garbage.ts';
 import type { Logger } from 'pino';
 import { DriverSession, type ConnectedEvent } from '../driver/session.ts';
 import { WriteCallError } from '../driver/session-errors.ts';
@@ -203,6 +204,8 @@ export class Agent extends EventEmitter {
     // for an empty switch.
     const t0 = performance.now();
     await Promise.all([this.kernel.start().then(() => {
+      // What the dump's growing tables left behind goes now, not on top of the cold sync.
+      collectGarbage();
       this.kernelReady = true;
       this.log.info({ routes: this.kernel.mirror.routes.size, ms: Math.round(performance.now() - t0) }, 'kernel mirrored');
     }), this.driver.start()]);
