@@ -152,6 +152,11 @@ export class FamilyRoutes implements KeyedRows {
     return out;
   }
 
+  /** Routes of `table`: [all, of prefix length 0, 1, ... 128], or undefined when it never had any. */
+  lengthCounts(table: number): Uint32Array | undefined {
+    return this.lengths.get(table);
+  }
+
   /** Does `table` hold any route of prefix length `dstLen`? (A lookup that cannot hit is skipped.) */
   hasLength(table: number, dstLen: number): boolean {
     const c = table === this.lastTable ? this.lastCounts : this.lengths.get(table);

@@ -17,6 +17,7 @@ import { computeBase, type Base } from './base.ts';
 import { HardwareState, neighborKey, type HwGroupMember } from './hardware-state.ts';
 import type { DriverFacts, TranslateConfig } from './inputs.ts';
 import { membersKey, routeIntent, type NexthopRef } from './route-intent.ts';
+import { TableShadows } from './table-shadows.ts';
 import { ABSENT, RouteTable } from './route-table.ts';
 import { DROP, TRAP, TargetKind, actionOf, kindOf, routeValue, targetOf, type RouteValue } from './route-value.ts';
 
@@ -44,6 +45,8 @@ export class Translator {
    * renewed when everything is translated again.
    */
   private values = { 4: new ValueCache(), 6: new ValueCache() };
+  /** Routes of a VRF's earlier tables that cover later tables' routes (the default VRF's). */
+  private readonly shadows = { 4: new TableShadows(4), 6: new TableShadows(6) };
   private readonly nhIds = new Map<string, number>();
   private readonly nhKeys = new Map<number, { rifId: number; ip: string }>();
   private readonly nhRefs = new Map<number, number>();
@@ -127,9 +130,16 @@ export class Translator {
       for (let i = 0; i < e.keys.length; i++) {
         const family = e.keys.family(i);
         if (changed.isWhole(family)) continue;
-        const vrf = this.base.tableVrf.get(e.keys.table(i));
+        const table = e.keys.table(i);
+        const vrf = this.base.tableVrf.get(table);
         if (vrf === undefined) continue;
-        this.reevaluate(family, vrf, e.keys.dstLen(i), e.keys.word(i, 0), e.keys.word(i, 1), e.keys.word(i, 2), e.keys.word(i, 3), changed);
+        const len = e.keys.dstLen(i);
+        const [d0, d1, d2, d3] = [e.keys.word(i, 0), e.keys.word(i, 1), e.keys.word(i, 2), e.keys.word(i, 3)];
+        this.reevaluate(family, vrf, len, d0, d1, d2, d3, changed);
+        // A route of an earlier table may cover (or stop covering) later tables' routes.
+        const more = this.shadows[family].changed(this.mirror.routes.family(family), this.base.vrfTables.get(vrf)!, table, len, d0, d1, d2, d3);
+        if (more === 'family') for (const _ of this.reevaluateFamily(family, changed, Infinity, null));
+        else if (more !== 'none') for (const k of more) this.reevaluate(family, vrf, k[0]!, k[1]!, k[2]!, k[3]!, k[4]!, changed);
       }
     }
     return changed;
@@ -197,6 +207,7 @@ export class Translator {
     // One hardware route per kernel prefix, about: sized once, filled by append, indexed at the end.
     const table = new RouteTable(family, Math.max(64, old.size, kernel.prefixes));
     this.desired.replaceRoutes(family, table);
+    this.shadows[family].reset(kernel, this.base.vrfTables.values());
     const heads = kernel.headSlots();
     // The head's table, its VRF, the VRF's tables in lookup order and where the head's stands.
     let lastTable = -1;
@@ -227,7 +238,10 @@ export class Translator {
       // A hardware route is given by the first of its VRF's tables that holds the prefix (the
       // default VRF's local, main, default): heads of the later ones would give it again.
       if (at > 0 && this.heldBefore(kernel, tables, at, len, d0, d1, d2, d3)) continue;
-      const value = this.valueFrom(family, tables, at, h, len, d0, d1, d2, d3);
+      // The common case first: nothing earlier covers the prefix and its own route forwards.
+      const s = at === 0 || !this.coveredBefore(family, kernel, tables, at, len, d0, d1, d2, d3) ? kernel.activeOf(h) : -1;
+      const own = s < 0 || (family === 6 && isLinkLocal6(len, d0)) ? SKIP : this.valueOfAttrs(kernel, s);
+      const value = own !== SKIP ? own : this.valueFrom(family, tables, at, h, len, d0, d1, d2, d3);
       if (value === ABSENT) continue;
       table.append(vrf, len, d0, d1, d2, d3, value);
       refs.add(value);
@@ -241,6 +255,13 @@ export class Translator {
       if (family === 6) this.reevaluate(6, v, 10, 0xfe800000, 0, 0, 0, null, emit);
     }
     old.forEach((s) => this.deref(old.valueOf(s)));
+  }
+
+  /** Does a route of tables[0, at) cover the prefix (so that it, not the prefix's own, answers)? */
+  private coveredBefore(family: 4 | 6, kernel: FamilyRoutes, tables: readonly number[], at: number, len: number, d0: number, d1: number, d2: number, d3: number): boolean {
+    const shadows = this.shadows[family];
+    for (let k = 0; k < at; k++) if (shadows.cover(kernel, tables[k]!, len, d0, d1, d2, d3, this.forwards) >= 0) return true;
+    return false;
   }
 
   /** Does any of tables[0, at) hold the prefix? */
@@ -279,22 +300,46 @@ export class Translator {
       return dstLen === 10 ? TRAP : ABSENT;
     }
     const kernel = this.mirror.routes.family(family);
-    for (let k = from; k < tables.length; k++) {
-      const s = k === from && head >= 0 ? kernel.activeOf(head) : kernel.active(tables[k]!, dstLen, d0, d1, d2, d3);
-      if (s < 0) continue;
-      const v = this.valueOfAttrs(kernel, s);
-      if (v !== SKIP) return v;
+    // A hardware route exists where a table holds the prefix itself.
+    let held = head >= 0;
+    for (let k = from; !held && k < tables.length; k++) held = kernel.hasLength(tables[k]!, dstLen) && kernel.head(tables[k]!, dstLen, d0, d1, d2, d3) >= 0;
+    if (!held) return dstLen === 0 ? TRAP : ABSENT;
+    const shadows = this.shadows[family];
+    for (let k = 0; k < tables.length; k++) {
+      const t = tables[k]!;
+      // Tables before `from` do not hold the prefix (the caller knows); they may cover it.
+      if (k >= from) {
+        const s = k === from && head >= 0 ? kernel.activeOf(head) : kernel.active(t, dstLen, d0, d1, d2, d3);
+        const v = s < 0 ? SKIP : this.valueOfAttrs(kernel, s);
+        if (v !== SKIP) return v;
+      }
+      // No route for the prefix itself here: a shorter one of this table answers first, if any.
+      if (shadows.covers(t)) {
+        const c = shadows.cover(kernel, t, dstLen, d0, d1, d2, d3, this.forwards);
+        if (c >= 0) return this.valueOfAttrs(kernel, c);
+      }
     }
     // A miss in a hardware VRF does not fall through to other tables as a kernel lookup does:
     // without a default route of the table's own, hardware must give the packet to the kernel.
     return dstLen === 0 ? TRAP : ABSENT;
   }
 
+  /** Does the route in `slot` give a hardware route (not one to look past, as multicast)? */
+  private readonly forwards = (kernel: FamilyRoutes, slot: number): boolean => this.valueOfAttrs(kernel, slot) !== SKIP;
+
   private valueOfAttrs(kernel: FamilyRoutes, slot: number): RouteValue {
     const id = kernel.attrIdOf(slot);
     const attrs = kernel.attrs.get(id);
     const cache = this.values[kernel.family];
     if (cache.attrs[id] === attrs) return cache.value[id]!;
+    const v = this.valueOfIntent(attrs);
+    cache.attrs[id] = attrs;
+    cache.value[id] = v;
+    return v;
+  }
+
+  /** What a route with these attributes becomes in hardware (valueOfAttrs, uncached). */
+  private valueOfIntent(attrs: RouteAttrs): RouteValue {
     let v: RouteValue;
     const intent = routeIntent(attrs, this.base, this.mirror);
     switch (intent.kind) {
@@ -314,8 +359,6 @@ export class Translator {
           : routeValue(Action.ACTION_FORWARD, TargetKind.Group, gid);
       }
     }
-    cache.attrs[id] = attrs;
-    cache.value[id] = v;
     return v;
   }
 

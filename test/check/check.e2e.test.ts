@@ -12,8 +12,8 @@ import { Netns } from '../helpers/netns.ts';
 import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
 import { killAgents, runOnce } from '../helpers/agent-process.ts';
 import { DriverClient, SimulatorClient } from '../../src/driver/client.ts';
-import { Code, OperStatus, UpdateType, type v1 } from '../../src/driver/wire.ts';
-import { formatIp, formatPrefix, parseMac } from '../../src/driver/text.ts';
+import { Action, Code, OperStatus, UpdateType, type v1 } from '../../src/driver/wire.ts';
+import { formatIp, formatPrefix, parseIp, parseMac } from '../../src/driver/text.ts';
 import type { CheckReport } from '../../src/check/check.ts';
 import type { Mismatch } from '../../src/check/structural.ts';
 import { startDriverOnly } from './driver-only.ts';
@@ -312,6 +312,38 @@ describe('vrfsync check', () => {
     expect(nowhere.code).toBe(2);
     expect(nowhere.err).toContain('give --driver ADDR');
     expect((await run(['--probes', 'many'])).code).toBe(2);
+  });
+
+  it('agrees with the kernel where an earlier table of the default VRF covers a later table\'s routes', async () => {
+    // local's range of local addresses answers before main's more specific route (the kernel
+    // delivers locally: hardware traps), and main's default before table default's route.
+    const routes = [
+      'route add local 10.40.0.0/16 dev lo table local', 'route add 10.40.1.0/24 via 10.0.1.2',
+      'route add local 2001:db8:40::/44 dev lo table local', 'route add 2001:db8:41::/48 via 2001:db8:1::2',
+      'route add 172.16.5.0/24 via 10.0.2.2 table 253',
+    ];
+    ns.batch(routes);
+    try {
+      await sync();
+      const { code, report } = await check();
+      expect(report.mismatches).toEqual([]);
+      expect(code).toBe(0);
+      const sim = new SimulatorClient(hw.address);
+      try {
+        const fate = async (dst: string) => {
+          const r = await sim.lookup({ vrfName: 'default', destination: parseIp(dst) });
+          return `${r.action} ${r.interface || r.reason}`;
+        };
+        expect(await fate('10.40.1.9')).toBe(`${Action.ACTION_TRAP} route trap`);
+        expect(await fate('2001:db8:41::9')).toBe(`${Action.ACTION_TRAP} route trap`);
+        expect(await fate('172.16.5.1')).toBe(`${Action.ACTION_FORWARD} swp3`);
+      } finally {
+        sim.close();
+      }
+    } finally {
+      ns.batch(routes.map((r) => r.replace('route add', 'route del')));
+      await sync();
+    }
   });
 
   it('completes a check of 20,000 more routes', async () => {

@@ -1,33 +1,18 @@
-// Translation rules, one table-driven case each, IPv4 and IPv6: kernel state in, desired hardware
+// Translation of VRFs, router interfaces and the route kinds and tables the rules in
+// rules.test.ts (each for IPv4 and IPv6) do not go through: kernel state in, desired hardware
 // state out, and the planned updates accepted by an in-process hwsim that then holds exactly it.
 import { describe, expect, it } from 'vitest';
-import { Nud } from '../../src/netlink/neigh-codec.ts';
 import { RouteType } from '../../src/netlink/route-codec.ts';
-import { RouteRecord, recordFromRoute } from '../../src/netlink/route-record.ts';
-import { DEFAULT_TRANSLATE_CONFIG, type TranslateConfig } from '../../src/translate/inputs.ts';
-import { describeValue } from '../../src/translate/route-value.ts';
-import { ABSENT } from '../../src/translate/route-table.ts';
+import { DEFAULT_TRANSLATE_CONFIG } from '../../src/translate/inputs.ts';
 import { Translator } from '../../src/translate/translator.ts';
 import { KernelModel } from '../helpers/kernel-model.ts';
-import { newAsic, syncInto } from '../helpers/sync-check.ts';
+import { newAsic } from '../helpers/sync-check.ts';
+import { translateInto } from '../helpers/translate-fixture.ts';
 
 const MAC1 = '02:aa:00:00:00:01';
 const MAC2 = '02:aa:00:00:00:02';
 
-function translate(k: KernelModel, config: TranslateConfig = DEFAULT_TRANSLATE_CONFIG) {
-  const { asic, facts } = newAsic();
-  const t = new Translator(config, facts, k.mirror);
-  t.rebuild();
-  syncInto(asic, t.desired);
-  /** The desired hardware route for a prefix in a VRF, as text ("trap", "nexthop 1", ...). */
-  const route = (vrf: number, cidr: string): string => {
-    const r = recordFromRoute(k.routeOf({ dst: cidr }), new RouteRecord());
-    const v = t.desired.routes(r.family).get(vrf, r.dstLen, r.d0, r.d1, r.d2, r.d3);
-    return v === ABSENT ? 'absent' : describeValue(v);
-  };
-  const nexthop = (id: number) => t.desired.nexthops.get(id);
-  return { t, asic, route, nexthop, d: t.desired };
-}
+const translate = translateInto;
 
 /** swp1 (10.0.1.1/24, 2001:db8:1::1/64) and swp2 (10.0.2.1/24) in the default VRF, neighbours resolved. */
 function basic(): KernelModel {
@@ -128,69 +113,6 @@ describe('routes', () => {
     expect(route(0, 'ff00::/8')).toBe('absent');
   });
 
-  it('traps a miss unless the table has a default route of its own', () => {
-    const k = basic();
-    k.vrf('red', 10);
-    k.vrf('blue', 11);
-    k.link('swp3', { masterName: 'red' });
-    k.addr('swp3', '10.0.3.1/24');
-    k.route({ dst: '0.0.0.0/0', table: 10, via: [{ gw: '10.0.3.2', dev: 'swp3' }] });
-    k.route({ dst: '::/0', table: 11, type: RouteType.UNREACHABLE, metric: 4278198272 });
-    const { route } = translate(k);
-    expect(route(10, '0.0.0.0/0')).toMatch(/^nexthop/);
-    expect(route(10, '::/0')).toBe('trap');
-    expect(route(11, '0.0.0.0/0')).toBe('trap');
-    expect(route(0, '0.0.0.0/0')).toBe('trap');
-    expect(route(11, 'fe80::/10')).toBe('trap');
-  });
-
-  it('lets a route use a router interface of another VRF (route leaking)', () => {
-    const k = basic();
-    k.vrf('red', 10);
-    k.route({ dst: '10.9.0.0/16', table: 10, via: [{ gw: '10.0.2.2', dev: 'swp2' }] });
-    const { route, nexthop } = translate(k);
-    expect(nexthop(Number(route(10, '10.9.0.0/16').split(' ')[1]))).toMatchObject({ rifId: 2, ip: '10.0.2.2' });
-  });
-
-  it('offloads no table that no VRF device owns, nor a dead VRF left behind', () => {
-    const k = basic();
-    k.route({ dst: '10.7.0.0/16', table: 100, via: [{ gw: '10.0.1.2', dev: 'swp1' }] });
-    k.vrf('red', 10);
-    k.route({ dst: '10.8.0.0/16', table: 10, via: [{ gw: '10.0.1.2', dev: 'swp1' }] });
-    k.apply({ kind: 'link', op: 'del', link: k.mirror.links.get(String(k.ifindex('red')))! });
-    const { route, d } = translate(k);
-    expect(route(100, '10.7.0.0/16')).toBe('absent');
-    expect(route(10, '10.8.0.0/16')).toBe('absent');
-    expect(d.vrfs.size).toBe(0);
-  });
-
-  it('traps routes through a netdev with no hardware port', () => {
-    const k = basic();
-    k.link('tun0', { kind: 'gre' });
-    k.addr('tun0', '172.16.0.1/30');
-    k.route({ dst: '10.6.0.0/16', via: [{ gw: '172.16.0.2', dev: 'tun0' }] });
-    k.route({ dst: '10.6.1.0/24', via: [{ gw: '172.16.0.2', dev: 'tun0' }, { gw: '10.0.1.2', dev: 'swp1' }] });
-    const { route } = translate(k);
-    expect(route(0, '10.6.0.0/16')).toBe('trap');
-    expect(route(0, '10.6.1.0/24')).toBe('trap');
-  });
-
-  it('resolves nexthop objects: one, a group, a blackhole', () => {
-    const k = basic();
-    k.nexthop(1, { gw: '10.0.1.2', dev: 'swp1' });
-    k.nexthop(2, { gw: '10.0.2.2', dev: 'swp2' });
-    k.nexthop(3, { group: [[1, 1], [2, 5]] });
-    k.nexthop(4, { blackhole: true });
-    k.route({ dst: '10.10.0.0/16', nhId: 1, via: [{ gw: '10.0.1.2', dev: 'swp1' }] });
-    k.route({ dst: '10.11.0.0/16', nhId: 3 });
-    k.route({ dst: '10.12.0.0/16', nhId: 4 });
-    const { route, d } = translate(k);
-    expect(route(0, '10.10.0.0/16')).toMatch(/^nexthop/);
-    const g = d.groups.get(Number(route(0, '10.11.0.0/16').split(' ')[1]))!;
-    expect(g.members.map((m) => m.weight)).toEqual([1, 5]);
-    expect(route(0, '10.12.0.0/16')).toBe('drop');
-  });
-
   it('shares one group among routes with the same members and weights', () => {
     const k = basic();
     for (let i = 0; i < 20; i++) k.route({ dst: `10.${20 + i}.0.0/16`, via: [{ gw: '10.0.1.2', dev: 'swp1' }, { gw: '10.0.2.2', dev: 'swp2' }] });
@@ -226,47 +148,3 @@ describe('whole families', () => {
   });
 });
 
-describe('neighbours', () => {
-  it('keeps a route on its next hop whether or not the neighbour is resolved (a miss traps in hardware)', () => {
-    const k = basic();
-    k.route({ dst: '10.1.0.0/16', via: [{ gw: '10.0.1.9', dev: 'swp1' }] });
-    k.neigh('swp1', '10.0.1.8', '', Nud.INCOMPLETE);
-    const { route, d } = translate(k);
-    expect(route(0, '10.1.0.0/16')).toMatch(/^nexthop/);
-    expect(d.neighbors.has('1|10.0.1.9')).toBe(false);
-    expect(d.neighbors.has('1|10.0.1.8')).toBe(false);
-    expect(d.neighbors.get('1|10.0.1.2')).toEqual({ rifId: 1, ip: '10.0.1.2', mac: MAC1 });
-  });
-
-  it('takes unresolved members out of a group, and puts them all back when none is resolved', () => {
-    const k = basic();
-    k.route({ dst: '10.1.0.0/16', via: [{ gw: '10.0.1.2', dev: 'swp1' }, { gw: '10.0.2.9', dev: 'swp2' }] });
-    const { d, route, t } = translate(k);
-    const gid = Number(route(0, '10.1.0.0/16').split(' ')[1]);
-    const ips = () => d.groups.get(gid)!.members.map((m) => d.nexthops.get(m.nextHopId)!.ip);
-    expect(ips()).toEqual(['10.0.1.2']);
-    t.update(k.neigh('swp2', '10.0.2.9', MAC2));
-    expect(ips()).toEqual(['10.0.1.2', '10.0.2.9']);
-    t.update(k.neigh('swp1', '10.0.1.2', '', Nud.FAILED));
-    t.update(k.neigh('swp2', '10.0.2.9', '', Nud.FAILED));
-    expect(ips()).toEqual(['10.0.1.2', '10.0.2.9']);
-    expect(route(0, '10.1.0.0/16')).toBe(`group ${gid}`);
-  });
-});
-
-describe('moving a port to another VRF', () => {
-  it('recreates its router interface in the new VRF with what hangs on it, hwsim accepting every step', () => {
-    const k = basic();
-    k.vrf('red', 10);
-    k.route({ dst: '10.1.0.0/16', via: [{ gw: '10.0.1.2', dev: 'swp1' }] });
-    k.route({ dst: '10.2.0.0/16', via: [{ gw: '10.0.1.2', dev: 'swp1' }, { gw: '10.0.2.2', dev: 'swp2' }] });
-    const { asic, t } = translate(k);
-    // The kernel enslaves swp1: its routes in main go, the same routes appear in red's table.
-    k.link('swp1', { masterName: 'red' });
-    k.route({ dst: '10.1.0.0/16', via: [{ gw: '10.0.1.2', dev: 'swp1' }] }, 'del');
-    k.route({ dst: '10.1.0.0/16', table: 10, via: [{ gw: '10.0.1.2', dev: 'swp1' }] });
-    t.rebuild();
-    expect(t.desired.rifs.get(1)!.vrfId).toBe(10);
-    syncInto(asic, t.desired);
-  });
-});

@@ -1,0 +1,165 @@
+// A VRF of several kernel tables (the default VRF: local, main, default, in FIB rule order)
+// answers a lookup from the first table with any route for the destination, however much more
+// specific a later table's route is: a 127.0.0.0/8 local route takes 127.1.0.0/16 from main, a
+// main default route takes everything from table default. Hardware has one table per VRF, where
+// the longest prefix wins, so a later table's route that an earlier table's shorter route covers
+// must forward as that covering route does.
+//
+// This keeps what finding those covers takes without slowing down the common case, a million
+// routes in main: the short routes of a small earlier table (local: 127/8, ranges of local
+// addresses) in a list compared word by word; a big earlier table (main, over default's routes)
+// looked up prefix length by prefix length; and the keys of a small later table (default), to
+// translate again when a route of main covering them changes. What cannot be kept cheaply (an
+// earlier table of many short routes, a big later table) is answered by translating the whole
+// family again when such a route changes: correct, and rare.
+import type { FamilyRoutes } from '../kernel/family-routes.ts';
+
+/** An earlier table with at most this many routes shorter than a host route is kept as a list. */
+const LIST_LIMIT = 256;
+/** A later table with at most this many routes is tracked by key. */
+const TRACK_LIMIT = 65_536;
+const STRIDE = 5;
+
+/** The mask of the word-th 32-bit word of a prefix of length `len`. */
+function maskWord(len: number, word: number): number {
+  const bits = len - word * 32;
+  if (bits >= 32) return 0xffffffff;
+  if (bits <= 0) return 0;
+  return (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/** Does prefix (qLen, q0..q3) contain (len, d0..d3)? */
+function contains(words: number, qLen: number, q: ArrayLike<number>, at: number, len: number, d0: number, d1: number, d2: number, d3: number): boolean {
+  if (qLen > len) return false;
+  if (((d0 & maskWord(qLen, 0)) >>> 0) !== q[at]) return false;
+  if (words === 1 || qLen <= 32) return true;
+  return ((d1 & maskWord(qLen, 1)) >>> 0) === q[at + 1] && ((d2 & maskWord(qLen, 2)) >>> 0) === q[at + 2] && ((d3 & maskWord(qLen, 3)) >>> 0) === q[at + 3];
+}
+
+/** Keys of one family: (len, d0..d3) rows. */
+class PrefixList {
+  rows: number[] = [];
+  get length(): number {
+    return this.rows.length / STRIDE;
+  }
+  push(len: number, d0: number, d1: number, d2: number, d3: number): void {
+    this.rows.push(len, d0, d1, d2, d3);
+  }
+}
+
+export class TableShadows {
+  /** Per earlier table of a VRF: its routes shorter than a host route, longest first; null: too many (look up). */
+  private readonly shortRoutes = new Map<number, PrefixList | null>();
+  /** Per later table of a VRF: its keys by text, when few enough; null: too many. */
+  private readonly laterKeys = new Map<number, Map<string, number[]> | null>();
+  private readonly hostLen: number;
+
+  constructor(readonly family: 4 | 6) {
+    this.hostLen = family === 4 ? 32 : 128;
+  }
+
+  /** Forgets everything and reads the tables of multi-table VRFs from the mirror (one walk). */
+  reset(kernel: FamilyRoutes, vrfTables: Iterable<readonly number[]>): void {
+    this.shortRoutes.clear();
+    this.laterKeys.clear();
+    for (const tables of vrfTables) {
+      if (tables.length < 2) continue;
+      tables.forEach((t, k) => {
+        const counts = kernel.lengthCounts(t);
+        const all = counts?.[0] ?? 0;
+        if (k < tables.length - 1) {
+          const short = all - (counts?.[1 + this.hostLen] ?? 0);
+          this.shortRoutes.set(t, short <= LIST_LIMIT ? new PrefixList() : null);
+        }
+        if (k > 0) this.laterKeys.set(t, all <= TRACK_LIMIT ? new Map() : null);
+      });
+    }
+    // One walk of the family, when there is something to read.
+    const lists = [...this.shortRoutes].some(([t, l]) => l && (kernel.lengthCounts(t)?.[0] ?? 0) > (kernel.lengthCounts(t)?.[1 + this.hostLen] ?? 0));
+    const tracked = [...this.laterKeys].some(([t, k]) => k && (kernel.lengthCounts(t)?.[0] ?? 0) > 0);
+    if (!lists && !tracked) return;
+    const w = kernel.words;
+    kernel.forEachHead((h) => {
+      const t = kernel.tableOf(h);
+      const len = kernel.dstLenOf(h);
+      const d0 = kernel.dstWord(h, 0);
+      const d1 = w === 4 ? kernel.dstWord(h, 1) : 0;
+      const d2 = w === 4 ? kernel.dstWord(h, 2) : 0;
+      const d3 = w === 4 ? kernel.dstWord(h, 3) : 0;
+      if (len < this.hostLen) this.shortRoutes.get(t)?.push(len, d0, d1, d2, d3);
+      this.laterKeys.get(t)?.set(keyText(len, d0, d1, d2, d3), [len, d0, d1, d2, d3]);
+    });
+    for (const [t, list] of this.shortRoutes) if (list) this.shortRoutes.set(t, longestFirst(list));
+  }
+
+  /** Is `table` an earlier table of a multi-table VRF? (Only those can cover another's routes.) */
+  covers(table: number): boolean {
+    return this.shortRoutes.has(table);
+  }
+
+  /**
+   * The active route of `table`'s longest prefix shorter than (len, d) that contains it and
+   * that `usable` accepts, or -1.
+   */
+  cover(kernel: FamilyRoutes, table: number, len: number, d0: number, d1: number, d2: number, d3: number, usable: (kernel: FamilyRoutes, slot: number) => boolean): number {
+    if (len === 0 || !this.shortRoutes.has(table)) return -1;
+    const list = this.shortRoutes.get(table);
+    const w = kernel.words;
+    if (list) {
+      const r = list.rows;
+      if (r.length === 0) return -1;
+      for (let i = 0; i < r.length; i += STRIDE) {
+        if (r[i]! >= len || !contains(w, r[i]!, r, i + 1, len, d0, d1, d2, d3)) continue;
+        const s = kernel.active(table, r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!, r[i + 4]!);
+        if (s >= 0 && usable(kernel, s)) return s;
+      }
+      return -1;
+    }
+    for (let l = len - 1; l >= 0; l--) {
+      if (!kernel.hasLength(table, l)) continue;
+      const s = kernel.active(table, l, (d0 & maskWord(l, 0)) >>> 0, (d1 & maskWord(l, 1)) >>> 0, (d2 & maskWord(l, 2)) >>> 0, (d3 & maskWord(l, 3)) >>> 0);
+      if (s >= 0 && usable(kernel, s)) return s;
+    }
+    return -1;
+  }
+
+  /**
+   * After the mirror changed (table, len, d): keeps the key sets current, and says what else
+   * that change may translate differently: 'none', 'family' (everything: an earlier table's
+   * list of short routes changed, or its covers reach a table not tracked), or the keys
+   * (len, d0..d3 rows) of later tables under the changed prefix.
+   */
+  changed(kernel: FamilyRoutes, tables: readonly number[], table: number, len: number, d0: number, d1: number, d2: number, d3: number): 'none' | 'family' | number[][] {
+    const keys = this.laterKeys.get(table);
+    if (keys) {
+      const text = keyText(len, d0, d1, d2, d3);
+      if (kernel.head(table, len, d0, d1, d2, d3) >= 0) keys.set(text, [len, d0, d1, d2, d3]);
+      else keys.delete(text);
+    }
+    if (len >= this.hostLen || !this.shortRoutes.has(table)) return 'none';
+    // A list of short routes is read once per walk: it changed, so walk again.
+    if (this.shortRoutes.get(table)) return 'family';
+    const under: number[][] = [];
+    const w = kernel.words;
+    const q = [(d0 & maskWord(len, 0)) >>> 0, (d1 & maskWord(len, 1)) >>> 0, (d2 & maskWord(len, 2)) >>> 0, (d3 & maskWord(len, 3)) >>> 0];
+    for (let k = tables.indexOf(table) + 1; k < tables.length; k++) {
+      const later = this.laterKeys.get(tables[k]!);
+      if (later === null) return 'family';
+      for (const key of later?.values() ?? []) if (contains(w, len, q, 0, key[0]!, key[1]!, key[2]!, key[3]!, key[4]!)) under.push(key);
+    }
+    return under.length ? under : 'none';
+  }
+}
+
+function keyText(len: number, d0: number, d1: number, d2: number, d3: number): string {
+  return `${len}/${d0}/${d1}/${d2}/${d3}`;
+}
+
+function longestFirst(list: PrefixList): PrefixList {
+  const rows: number[][] = [];
+  for (let i = 0; i < list.rows.length; i += STRIDE) rows.push(list.rows.slice(i, i + STRIDE));
+  rows.sort((a, b) => b[0]! - a[0]!);
+  const out = new PrefixList();
+  out.rows = rows.flat();
+  return out;
+}
