@@ -117,9 +117,12 @@ export class Translator {
     }
     if (objects) {
       const before = this.base;
+      const fallbacks = this.fallbackChoices();
       this.base = computeBase(this.mirror, this.config, this.facts);
       this.syncSmallTables();
-      if (nexthopObjects || !sameRouting(before, this.base)) return this.reevaluateAll();
+      // A fallen-back group's routes follow its first resolved member: a neighbour change may
+      // pick another (rare: the group table must be full).
+      if (nexthopObjects || !sameRouting(before, this.base) || this.fallbackChoices() !== fallbacks) return this.reevaluateAll();
     }
     const changed = new RouteKeyList();
     for (const e of events) {
@@ -423,6 +426,16 @@ export class Translator {
 
   private fallbackMember(members: readonly NexthopRef[]): NexthopRef {
     return members.find((m) => this.base.neighbors.has(neighborKey(m.rifId, m.ip))) ?? members[0]!;
+  }
+
+  /** Which member each fallen-back group's routes use now (probed or not; '' when none has fallen back). */
+  private fallbackChoices(): string {
+    let out = '';
+    for (const id of this.groupState.keys()) {
+      const m = this.fallbackMember(this.groups.get(id)!.members);
+      out += `${id}:${m.rifId}|${m.ip};`;
+    }
+    return out;
   }
 
   /**

@@ -73,4 +73,30 @@ describe('group table full', () => {
     for (const c of left) expect(route(c)).toMatch(/^group/);
     expect(planAll(installedOf(asic), t.desired).flat()).toEqual([]);
   });
+
+  it('falls back to a resolved member, and to another one when that one\'s neighbour goes', () => {
+    const k = new KernelModel();
+    for (let p = 1; p <= 3; p++) {
+      k.link(`swp${p}`);
+      k.addr(`swp${p}`, `10.0.${p}.1/24`);
+    }
+    k.neigh('swp2', '10.0.2.2', '02:aa:00:00:00:02', Nud.REACHABLE);
+    k.neigh('swp3', '10.0.3.2', '02:aa:00:00:00:03', Nud.REACHABLE);
+    // The first member has no neighbour: a fallback onto it would trap every packet.
+    k.route({ dst: '10.1.0.0/16', via: [1, 2, 3].map((p) => ({ gw: `10.0.${p}.2`, dev: `swp${p}` })) });
+    const asic = new Asic(makeConfig({ ports: defaultPorts(4), capacity: { groups: 0 } }));
+    const t = new Translator(DEFAULT_TRANSLATE_CONFIG, driverFacts(asic.capabilities()), k.mirror);
+    t.rebuild();
+    expect(sync(asic, t)).toHaveLength(1);
+    const via = () => {
+      const v = installedOf(asic);
+      const nh = v.nexthops.get(Number(describeValue(v.routes4.get(0, 16, 0x0a010000)).split(' ')[1]));
+      return nh?.ip;
+    };
+    expect(via()).toBe('10.0.2.2');
+    t.update(k.neigh('swp2', '10.0.2.2', '', Nud.FAILED));
+    sync(asic, t);
+    expect(via()).toBe('10.0.3.2');
+    expect(asic.lookup({ vrfId: 0, destination: { ipv4: 0x0a010203 } }).interface).toBe('swp3');
+  });
 });
