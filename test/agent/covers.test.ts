@@ -31,4 +31,20 @@ describe('covers', () => {
     expect(texts(c.recompute(each, hw))).toEqual(['0/0.0.0.0/0', '0/10.1.2.0/23', '1/10.1.0.0/16']);
     expect(c.size).toBe(0);
   });
+
+  it('does the same for IPv6, across word boundaries', () => {
+    const hw = new HardwareState();
+    // 2001:db8::/32 (one word), 2001:db8:0:100::/56 (two words), and a failed /64 and /128 under them.
+    hw.routes6.set(0, 32, 0x20010db8, 0, 0, 0, DROP);
+    hw.routes6.set(0, 56, 0x20010db8, 0x00000100, 0, 0, DROP);
+    const failed: [number, number, number, number, number][] = [[64, 0x20010db8, 0x00000101, 0, 0], [128, 0x20010db8, 0x00000200, 0, 1]];
+    const each = (visit: (f: 4 | 6, vrf: number, len: number, d0: number, d1: number, d2: number, d3: number) => void) => {
+      for (const [len, d0, d1, d2, d3] of failed) visit(6, 0, len, d0, d1, d2, d3);
+    };
+    const c = new Covers();
+    const l = c.recompute(each, hw);
+    expect(Array.from({ length: l.length }, (_, i) => l.text(i)).sort()).toEqual(['0/2001:db8:0:100::/56', '0/2001:db8::/32']);
+    expect(c.isCover(6, 0, 56, 0x20010db8, 0x00000100, 0, 0)).toBe(true);
+    expect(c.isCover(6, 0, 32, 0x20010db8, 0, 0, 0)).toBe(true);
+  });
 });
