@@ -8,10 +8,10 @@
 // This keeps what finding those covers takes without slowing down the common case, a million
 // routes in main: the short routes of a small earlier table (local: 127/8, ranges of local
 // addresses) in a list compared word by word; a big earlier table (main, over default's routes)
-// looked up prefix length by prefix length; and the keys of a small later table (default), to
-// translate again when a route of main covering them changes. What cannot be kept cheaply (an
-// earlier table of many short routes, a big later table) is answered by translating the whole
-// family again when such a route changes: correct, and rare.
+// looked up prefix length by prefix length; and the keys of small later tables (default; main
+// while small), to translate again when a route covering them changes. What cannot be kept
+// cheaply (a short route of local over a big main) is answered by translating the whole family
+// again when such a route changes: correct, and rare.
 import type { FamilyRoutes } from '../kernel/family-routes.ts';
 
 /** An earlier table with at most this many routes shorter than a host route is kept as a list. */
@@ -36,7 +36,7 @@ function contains(words: number, qLen: number, q: ArrayLike<number>, at: number,
   return ((d1 & maskWord(qLen, 1)) >>> 0) === q[at + 1] && ((d2 & maskWord(qLen, 2)) >>> 0) === q[at + 2] && ((d3 & maskWord(qLen, 3)) >>> 0) === q[at + 3];
 }
 
-/** Keys of one family: (len, d0..d3) rows. */
+/** Prefixes of one family as (len, d0..d3) rows, longest first. */
 class PrefixList {
   rows: number[] = [];
   get length(): number {
@@ -44,6 +44,21 @@ class PrefixList {
   }
   push(len: number, d0: number, d1: number, d2: number, d3: number): void {
     this.rows.push(len, d0, d1, d2, d3);
+  }
+  /** Inserts in place, keeping the order (longest first). */
+  insert(len: number, d0: number, d1: number, d2: number, d3: number): void {
+    let i = 0;
+    while (i < this.rows.length && this.rows[i]! >= len) i += STRIDE;
+    this.rows.splice(i, 0, len, d0, d1, d2, d3);
+  }
+  remove(len: number, d0: number, d1: number, d2: number, d3: number): void {
+    const r = this.rows;
+    for (let i = 0; i < r.length; i += STRIDE) {
+      if (r[i] === len && r[i + 1] === d0 && r[i + 2] === d1 && r[i + 3] === d2 && r[i + 4] === d3) {
+        r.splice(i, STRIDE);
+        return;
+      }
+    }
   }
 }
 
@@ -124,21 +139,26 @@ export class TableShadows {
   }
 
   /**
-   * After the mirror changed (table, len, d): keeps the key sets current, and says what else
-   * that change may translate differently: 'none', 'family' (everything: an earlier table's
-   * list of short routes changed, or its covers reach a table not tracked), or the keys
-   * (len, d0..d3 rows) of later tables under the changed prefix.
+   * After the mirror changed (table, len, d): keeps the lists and key sets current, and says
+   * what else that change may translate differently: 'none', 'family' (everything: the covered
+   * routes are in a table too big to track), or the keys (len, d0..d3 rows) of later tables
+   * under the changed prefix.
    */
   changed(kernel: FamilyRoutes, tables: readonly number[], table: number, len: number, d0: number, d1: number, d2: number, d3: number): 'none' | 'family' | number[][] {
+    const present = kernel.head(table, len, d0, d1, d2, d3) >= 0;
     const keys = this.laterKeys.get(table);
     if (keys) {
-      const text = keyText(len, d0, d1, d2, d3);
-      if (kernel.head(table, len, d0, d1, d2, d3) >= 0) keys.set(text, [len, d0, d1, d2, d3]);
-      else keys.delete(text);
+      if (present) keys.set(keyText(len, d0, d1, d2, d3), [len, d0, d1, d2, d3]);
+      else keys.delete(keyText(len, d0, d1, d2, d3));
+      if (keys.size > TRACK_LIMIT) this.laterKeys.set(table, null);
     }
     if (len >= this.hostLen || !this.shortRoutes.has(table)) return 'none';
-    // A list of short routes is read once per walk: it changed, so walk again.
-    if (this.shortRoutes.get(table)) return 'family';
+    const list = this.shortRoutes.get(table);
+    if (list) {
+      list.remove(len, d0, d1, d2, d3);
+      if (present) list.insert(len, d0, d1, d2, d3);
+      if (list.length > LIST_LIMIT) this.shortRoutes.set(table, null);
+    }
     const under: number[][] = [];
     const w = kernel.words;
     const q = [(d0 & maskWord(len, 0)) >>> 0, (d1 & maskWord(len, 1)) >>> 0, (d2 & maskWord(len, 2)) >>> 0, (d3 & maskWord(len, 3)) >>> 0];

@@ -123,6 +123,21 @@ describe('routes', () => {
   });
 });
 
+describe('route changes', () => {
+  it('are translated by key, covering routes of the default VRF\'s tables included, with what they cover', () => {
+    const k = basic();
+    k.route({ dst: '172.16.5.0/24', table: 253, via: [{ gw: '10.0.1.2', dev: 'swp1' }] });
+    const { t } = translate(k);
+    const keys = (l: ReturnType<Translator['update']>) => Array.from({ length: l.length }, (_, i) => `${l.dstLen(i)}`).sort();
+    // A short route in main: its own key, and table default's route under it; never the whole family.
+    const changed = t.update(k.route({ dst: '172.16.0.0/16', via: [{ gw: '10.0.2.2', dev: 'swp2' }] }));
+    expect(changed.isWhole(4)).toBe(false);
+    expect(keys(changed)).toEqual(['16', '24']);
+    const local = t.update(k.route({ dst: '10.9.0.0/16', table: 255, type: RouteType.LOCAL, via: [{ dev: 'lo' }] }));
+    expect(local.isWhole(4)).toBe(false);
+  });
+});
+
 describe('whole families', () => {
   it('translates a family the mirror filled from nothing (its first dump), and rebuilds in steps alike', () => {
     const k = basic();
