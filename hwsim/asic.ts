@@ -27,6 +27,8 @@ export interface LookupQuery {
 
 export const API_VERSION = '1.0';
 
+export interface ReadFilter { types?: EntityType[] | null; vrfId?: number | null }
+
 /** [insert, modify, delete] for each entity kind, as methods of Tables. */
 type Handler = (this: Tables, e: never) => void;
 const t = Tables.prototype;
@@ -55,6 +57,7 @@ function statusOf(err: unknown): v1.IUpdateStatus {
 export const OK_STATUS: v1.IUpdateStatus = Object.freeze({ code: Code.OK }) as v1.IUpdateStatus;
 const OK = OK_STATUS;
 const NOT_ATTEMPTED: v1.IUpdateStatus = Object.freeze({ code: Code.ABORTED, message: 'not attempted: an earlier update failed' }) as v1.IUpdateStatus;
+const DUPLICATE: v1.IUpdateStatus = Object.freeze({ code: Code.INVALID_ARGUMENT, message: 'duplicate key: an earlier update in this batch has the same entity key' }) as v1.IUpdateStatus;
 
 /**
  * Events: 'port' (v1.IPortEvent), 'tableUsage' (v1.ITableUsageEvent), 'reset' (v1.IDeviceReset).
@@ -134,7 +137,7 @@ export class Asic extends EventEmitter {
     for (let i = 0; i < n; i++) {
       let status: v1.IUpdateStatus;
       if (stopped) status = NOT_ATTEMPTED;
-      else if (duplicates?.[i]) status = { code: Code.INVALID_ARGUMENT, message: 'duplicate key: an earlier update in this batch has the same entity key' };
+      else if (duplicates?.[i]) status = DUPLICATE;
       else status = batch.op[i] ? this.applyRoute(batch, i) : this.applyOne(batch.generic![i]!);
       statuses[i] = status;
       if (status === OK) {
@@ -191,7 +194,8 @@ export class Asic extends EventEmitter {
     return { code: fault.code, message: `injected fault: ${codeName(fault.code)}` };
   }
 
-  private applyOne(u: v1.IUpdate): v1.IUpdateStatus {
+  /** Applies a message update to `tables`; `faults`: whether an armed FailUpdates may take it. */
+  private applyOne(u: v1.IUpdate, tables = this.tables, faults = true): v1.IUpdateStatus {
     const type = u.type ?? 0;
     const e = u.entity;
     const kind = e ? kindOf(e) : null;
@@ -199,10 +203,10 @@ export class Asic extends EventEmitter {
       return { code: Code.INVALID_ARGUMENT, message: `update type ${type} is not INSERT, MODIFY or DELETE` };
     }
     if (!e || !kind) return { code: Code.INVALID_ARGUMENT, message: 'update has no entity' };
-    const fault = this.takeFault(TYPE_OF_KIND[kind]);
+    const fault = faults ? this.takeFault(TYPE_OF_KIND[kind]) : null;
     if (fault) return fault;
     try {
-      HANDLERS[kind]![type - 1]!.call(this.tables, (e as Record<string, unknown>)[kind] as never);
+      HANDLERS[kind]![type - 1]!.call(tables, (e as Record<string, unknown>)[kind] as never);
       return OK;
     } catch (err) {
       return statusOf(err);
@@ -251,8 +255,12 @@ export class Asic extends EventEmitter {
   // ---------------------------------------------------------------- Read
 
   /** Installed entities in dependency order; the built-in default VRF is not included. */
-  *read(filter: { types?: EntityType[] | null; vrfId?: number | null } = {}): Generator<v1.IEntity> {
+  *read(filter: ReadFilter = {}): Generator<v1.IEntity> {
     this.counters.reads++;
+    yield* this.entities(filter);
+  }
+
+  private *entities(filter: ReadFilter): Generator<v1.IEntity> {
     const t = this.tables;
     const want = new Set(filter.types?.length ? filter.types : Object.values(TYPE_OF_KIND));
     const vrf = filter.vrfId ?? null;
@@ -325,6 +333,8 @@ export class Asic extends EventEmitter {
       if (!key) throw new AsicError(Code.INVALID_ARGUMENT, `no table ${f.shrinkTable.table}`);
       this.tables.capacity[key] = f.shrinkTable.capacity ?? 0;
       this.emitUsage(key);
+    } else if (f.silentUpdates) {
+      this.applySilently(f.silentUpdates.updates ?? []);
     } else if (f.clear) {
       this.failFault = null;
       this.latencyMs = 0;
@@ -333,6 +343,45 @@ export class Asic extends EventEmitter {
     } else {
       throw new AsicError(Code.INVALID_ARGUMENT, 'fault request names no fault');
     }
+  }
+
+  /**
+   * The SilentUpdates fault: the tables change with the rules of a Write that stops at the first
+   * failure, but all or nothing, and unannounced. Several updates are tried on a copy of the
+   * tables first: an update's outcome depends only on the tables it meets, so once the copy took
+   * them all the real tables take them too. One update needs no copy: it applies completely or
+   * not at all (hwsim/tables.ts). The copy costs a pass over the tables, which a fault for tests
+   * can afford.
+   */
+  private applySilently(updates: v1.IUpdate[]): void {
+    const duplicates = this.findDuplicates(WriteBatch.ofUpdates(updates));
+    const trial = updates.length > 1 ? this.copyOfTables() : this.tables;
+    for (let i = 0; i < updates.length; i++) {
+      const s = duplicates?.[i] ? DUPLICATE : this.applyOne(updates[i]!, trial, false);
+      if (s !== OK) throw new AsicError(s.code ?? Code.UNKNOWN, `silent update ${i + 1} of ${updates.length}: ${s.message}`);
+    }
+    if (trial !== this.tables) {
+      for (const u of updates) {
+        const s = this.applyOne(u, this.tables, false);
+        if (s !== OK) throw new AsicError(Code.INTERNAL, `silent update applied to a copy but not to the tables: ${s.message}`);
+      }
+    }
+    this.counters.faults += updates.length;
+    // No TableUsage event, now or at the next Write, for what changed here.
+    this.snapshotBuckets();
+  }
+
+  /** Fresh tables with the same entries and capacities, filled through the insert rules. */
+  private copyOfTables(): Tables {
+    const copy = new Tables(this.config);
+    // Unlimited while filling: a table shrunk below its usage holds more than its capacity.
+    for (const k of CAPACITY_KEYS) copy.capacity[k] = Infinity;
+    for (const e of this.entities({})) {
+      const kind = kindOf(e)!;
+      HANDLERS[kind]![0]!.call(copy, (e as Record<string, unknown>)[kind] as never);
+    }
+    copy.capacity = { ...this.tables.capacity };
+    return copy;
   }
 
   /** Wipes every table (the device rebooted) and returns the new boot epoch. */

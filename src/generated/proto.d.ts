@@ -4713,8 +4713,11 @@ export namespace vrfsync {
                 /** FaultRequest clear. */
                 clear?: (vrfsync.hwsim.v1.ClearFaults.$Properties|null);
 
+                /** FaultRequest silentUpdates. */
+                silentUpdates?: (vrfsync.hwsim.v1.SilentUpdates.$Properties|null);
+
                 /** FaultRequest fault. */
-                fault?: ("failUpdates"|"latency"|"shrinkTable"|"clear");
+                fault?: ("failUpdates"|"latency"|"shrinkTable"|"clear"|"silentUpdates");
 
                 /**
                  * Creates a new FaultRequest instance using the specified properties.
@@ -4781,8 +4784,11 @@ export namespace vrfsync {
                     /** FaultRequest clear */
                     clear?: (vrfsync.hwsim.v1.ClearFaults.$Properties|null);
 
+                    /** FaultRequest silentUpdates */
+                    silentUpdates?: (vrfsync.hwsim.v1.SilentUpdates.$Properties|null);
+
                     /** FaultRequest fault */
-                    fault?: ("failUpdates"|"latency"|"shrinkTable"|"clear");
+                    fault?: ("failUpdates"|"latency"|"shrinkTable"|"clear"|"silentUpdates");
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];
@@ -4794,9 +4800,10 @@ export namespace vrfsync {
                   latency?: vrfsync.hwsim.v1.Latency.$Shape|null;
                   shrinkTable?: vrfsync.hwsim.v1.ShrinkTable.$Shape|null;
                   clear?: vrfsync.hwsim.v1.ClearFaults.$Shape|null;
+                  silentUpdates?: vrfsync.hwsim.v1.SilentUpdates.$Shape|null;
                   $unknowns?: Uint8Array[];
                 } & (
-                  ({ fault?: undefined; failUpdates?: null; latency?: null; shrinkTable?: null; clear?: null }|{ fault?: "failUpdates"; failUpdates: vrfsync.hwsim.v1.FailUpdates.$Shape; latency?: null; shrinkTable?: null; clear?: null }|{ fault?: "latency"; failUpdates?: null; latency: vrfsync.hwsim.v1.Latency.$Shape; shrinkTable?: null; clear?: null }|{ fault?: "shrinkTable"; failUpdates?: null; latency?: null; shrinkTable: vrfsync.hwsim.v1.ShrinkTable.$Shape; clear?: null }|{ fault?: "clear"; failUpdates?: null; latency?: null; shrinkTable?: null; clear: vrfsync.hwsim.v1.ClearFaults.$Shape })
+                  ({ fault?: undefined; failUpdates?: null; latency?: null; shrinkTable?: null; clear?: null; silentUpdates?: null }|{ fault?: "failUpdates"; failUpdates: vrfsync.hwsim.v1.FailUpdates.$Shape; latency?: null; shrinkTable?: null; clear?: null; silentUpdates?: null }|{ fault?: "latency"; failUpdates?: null; latency: vrfsync.hwsim.v1.Latency.$Shape; shrinkTable?: null; clear?: null; silentUpdates?: null }|{ fault?: "shrinkTable"; failUpdates?: null; latency?: null; shrinkTable: vrfsync.hwsim.v1.ShrinkTable.$Shape; clear?: null; silentUpdates?: null }|{ fault?: "clear"; failUpdates?: null; latency?: null; shrinkTable?: null; clear: vrfsync.hwsim.v1.ClearFaults.$Shape; silentUpdates?: null }|{ fault?: "silentUpdates"; failUpdates?: null; latency?: null; shrinkTable?: null; clear?: null; silentUpdates: vrfsync.hwsim.v1.SilentUpdates.$Shape })
                 );
             }
 
@@ -5154,6 +5161,95 @@ export namespace vrfsync {
 
                 /** Shape of a ClearFaults. */
                 type $Shape = vrfsync.hwsim.v1.ClearFaults.$Properties;
+            }
+
+            /**
+             * Properties of a SilentUpdates.
+             * @deprecated Use vrfsync.hwsim.v1.SilentUpdates.$Properties instead.
+             */
+            interface ISilentUpdates extends vrfsync.hwsim.v1.SilentUpdates.$Properties {
+            }
+
+            /** Represents a SilentUpdates. */
+            class SilentUpdates {
+
+                /**
+                 * Constructs a new SilentUpdates.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.hwsim.v1.SilentUpdates.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** SilentUpdates updates. */
+                updates: vrfsync.driver.v1.Update.$Properties[];
+
+                /**
+                 * Creates a new SilentUpdates instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns SilentUpdates instance
+                 */
+                static create(properties: vrfsync.hwsim.v1.SilentUpdates.$Shape): vrfsync.hwsim.v1.SilentUpdates & vrfsync.hwsim.v1.SilentUpdates.$Shape;
+                static create(properties?: vrfsync.hwsim.v1.SilentUpdates.$Properties): vrfsync.hwsim.v1.SilentUpdates;
+
+                /**
+                 * Encodes the specified SilentUpdates message. Does not implicitly {@link vrfsync.hwsim.v1.SilentUpdates.verify|verify} messages.
+                 * @param message SilentUpdates message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.hwsim.v1.SilentUpdates.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a SilentUpdates message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.hwsim.v1.SilentUpdates & vrfsync.hwsim.v1.SilentUpdates.$Shape} SilentUpdates
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.hwsim.v1.SilentUpdates & vrfsync.hwsim.v1.SilentUpdates.$Shape;
+
+                /**
+                 * Creates a SilentUpdates message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns SilentUpdates
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.hwsim.v1.SilentUpdates;
+
+                /**
+                 * Creates a plain object from a SilentUpdates message. Also converts values to other types if specified.
+                 * @param message SilentUpdates
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.hwsim.v1.SilentUpdates, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this SilentUpdates to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace SilentUpdates {
+
+                /** Properties of a SilentUpdates. */
+                interface $Properties {
+
+                    /** SilentUpdates updates */
+                    updates?: (vrfsync.driver.v1.Update.$Properties[]|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a SilentUpdates. */
+                type $Shape = {
+                  updates?: vrfsync.driver.v1.Update.$Shape[]|null;
+                  $unknowns?: Uint8Array[];
+                };
             }
 
             /**

@@ -13197,7 +13197,8 @@ export const vrfsync = $root.vrfsync = (() => {
                  * @property {vrfsync.hwsim.v1.Latency.$Properties|null} [latency] FaultRequest latency
                  * @property {vrfsync.hwsim.v1.ShrinkTable.$Properties|null} [shrinkTable] FaultRequest shrinkTable
                  * @property {vrfsync.hwsim.v1.ClearFaults.$Properties|null} [clear] FaultRequest clear
-                 * @property {"failUpdates"|"latency"|"shrinkTable"|"clear"} [fault] FaultRequest fault
+                 * @property {vrfsync.hwsim.v1.SilentUpdates.$Properties|null} [silentUpdates] FaultRequest silentUpdates
+                 * @property {"failUpdates"|"latency"|"shrinkTable"|"clear"|"silentUpdates"} [fault] FaultRequest fault
                  * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
                  */
 
@@ -13216,9 +13217,10 @@ export const vrfsync = $root.vrfsync = (() => {
                  *   latency?: vrfsync.hwsim.v1.Latency.$Shape|null;
                  *   shrinkTable?: vrfsync.hwsim.v1.ShrinkTable.$Shape|null;
                  *   clear?: vrfsync.hwsim.v1.ClearFaults.$Shape|null;
+                 *   silentUpdates?: vrfsync.hwsim.v1.SilentUpdates.$Shape|null;
                  *   $unknowns?: Array.<Uint8Array>;
                  * } & (
-                 *   ({ fault?: undefined; failUpdates?: null; latency?: null; shrinkTable?: null; clear?: null }|{ fault?: "failUpdates"; failUpdates: vrfsync.hwsim.v1.FailUpdates.$Shape; latency?: null; shrinkTable?: null; clear?: null }|{ fault?: "latency"; failUpdates?: null; latency: vrfsync.hwsim.v1.Latency.$Shape; shrinkTable?: null; clear?: null }|{ fault?: "shrinkTable"; failUpdates?: null; latency?: null; shrinkTable: vrfsync.hwsim.v1.ShrinkTable.$Shape; clear?: null }|{ fault?: "clear"; failUpdates?: null; latency?: null; shrinkTable?: null; clear: vrfsync.hwsim.v1.ClearFaults.$Shape })
+                 *   ({ fault?: undefined; failUpdates?: null; latency?: null; shrinkTable?: null; clear?: null; silentUpdates?: null }|{ fault?: "failUpdates"; failUpdates: vrfsync.hwsim.v1.FailUpdates.$Shape; latency?: null; shrinkTable?: null; clear?: null; silentUpdates?: null }|{ fault?: "latency"; failUpdates?: null; latency: vrfsync.hwsim.v1.Latency.$Shape; shrinkTable?: null; clear?: null; silentUpdates?: null }|{ fault?: "shrinkTable"; failUpdates?: null; latency?: null; shrinkTable: vrfsync.hwsim.v1.ShrinkTable.$Shape; clear?: null; silentUpdates?: null }|{ fault?: "clear"; failUpdates?: null; latency?: null; shrinkTable?: null; clear: vrfsync.hwsim.v1.ClearFaults.$Shape; silentUpdates?: null }|{ fault?: "silentUpdates"; failUpdates?: null; latency?: null; shrinkTable?: null; clear?: null; silentUpdates: vrfsync.hwsim.v1.SilentUpdates.$Shape })
                  * )} vrfsync.hwsim.v1.FaultRequest.$Shape
                  */
 
@@ -13269,17 +13271,25 @@ export const vrfsync = $root.vrfsync = (() => {
                  */
                 FaultRequest.prototype.clear = null;
 
+                /**
+                 * FaultRequest silentUpdates.
+                 * @member {vrfsync.hwsim.v1.SilentUpdates.$Properties|null|undefined} silentUpdates
+                 * @memberof vrfsync.hwsim.v1.FaultRequest
+                 * @instance
+                 */
+                FaultRequest.prototype.silentUpdates = null;
+
                 // OneOf field names bound to virtual getters and setters
                 let $oneOfFields;
 
                 /**
                  * FaultRequest fault.
-                 * @member {"failUpdates"|"latency"|"shrinkTable"|"clear"|undefined} fault
+                 * @member {"failUpdates"|"latency"|"shrinkTable"|"clear"|"silentUpdates"|undefined} fault
                  * @memberof vrfsync.hwsim.v1.FaultRequest
                  * @instance
                  */
                 $Object.defineProperty(FaultRequest.prototype, "fault", {
-                    get: $util.oneOfGetter($oneOfFields = ["failUpdates", "latency", "shrinkTable", "clear"]),
+                    get: $util.oneOfGetter($oneOfFields = ["failUpdates", "latency", "shrinkTable", "clear", "silentUpdates"]),
                     set: $util.oneOfSetter($oneOfFields)
                 });
 
@@ -13323,6 +13333,8 @@ export const vrfsync = $root.vrfsync = (() => {
                         $root.vrfsync.hwsim.v1.ShrinkTable.encode(message.shrinkTable, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
                     if (message.clear != null && $Object.hasOwnProperty.call(message, "clear"))
                         $root.vrfsync.hwsim.v1.ClearFaults.encode(message.clear, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                    if (message.silentUpdates != null && $Object.hasOwnProperty.call(message, "silentUpdates"))
+                        $root.vrfsync.hwsim.v1.SilentUpdates.encode(message.silentUpdates, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -13395,6 +13407,13 @@ export const vrfsync = $root.vrfsync = (() => {
                                 message.fault = "clear";
                                 continue;
                             }
+                        case 5: {
+                                if (wireType !== 2)
+                                    break;
+                                message.silentUpdates = $root.vrfsync.hwsim.v1.SilentUpdates.decode(reader, reader.size(), $undefined, _depth + 1, message.silentUpdates);
+                                message.fault = "silentUpdates";
+                                continue;
+                            }
                         }
                         reader.skipType(wireType, _depth, tag);
                         if (!reader.discardUnknown) {
@@ -13450,6 +13469,11 @@ export const vrfsync = $root.vrfsync = (() => {
                             throw $TypeError(".vrfsync.hwsim.v1.FaultRequest.clear: object expected");
                         message.clear = $root.vrfsync.hwsim.v1.ClearFaults.fromObject(object.clear, _depth + 1);
                     }
+                    if (object.silentUpdates != null) {
+                        if (!$util.isObject(object.silentUpdates))
+                            throw $TypeError(".vrfsync.hwsim.v1.FaultRequest.silentUpdates: object expected");
+                        message.silentUpdates = $root.vrfsync.hwsim.v1.SilentUpdates.fromObject(object.silentUpdates, _depth + 1);
+                    }
                     return message;
                 };
 
@@ -13489,6 +13513,11 @@ export const vrfsync = $root.vrfsync = (() => {
                         object.clear = $root.vrfsync.hwsim.v1.ClearFaults.toObject(message.clear, options, _depth + 1);
                         if (options.oneofs)
                             object.fault = "clear";
+                    }
+                    if (message.silentUpdates != null && $Object.hasOwnProperty.call(message, "silentUpdates")) {
+                        object.silentUpdates = $root.vrfsync.hwsim.v1.SilentUpdates.toObject(message.silentUpdates, options, _depth + 1);
+                        if (options.oneofs)
+                            object.fault = "silentUpdates";
                     }
                     return object;
                 };
@@ -14540,6 +14569,231 @@ export const vrfsync = $root.vrfsync = (() => {
                 };
 
                 return ClearFaults;
+            })();
+
+            v1.SilentUpdates = (function() {
+
+                /**
+                 * Properties of a SilentUpdates.
+                 * @typedef {Object} vrfsync.hwsim.v1.SilentUpdates.$Properties
+                 * @property {Array.<vrfsync.driver.v1.Update.$Properties>|null} [updates] SilentUpdates updates
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a SilentUpdates.
+                 * @memberof vrfsync.hwsim.v1
+                 * @interface ISilentUpdates
+                 * @augments vrfsync.hwsim.v1.SilentUpdates.$Properties
+                 * @deprecated Use vrfsync.hwsim.v1.SilentUpdates.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a SilentUpdates.
+                 * @typedef {{
+                 *   updates?: Array.<vrfsync.driver.v1.Update.$Shape>|null;
+                 *   $unknowns?: Array.<Uint8Array>;
+                 * }} vrfsync.hwsim.v1.SilentUpdates.$Shape
+                 */
+
+                /**
+                 * Constructs a new SilentUpdates.
+                 * @memberof vrfsync.hwsim.v1
+                 * @classdesc Represents a SilentUpdates.
+                 * @constructor
+                 * @param {vrfsync.hwsim.v1.SilentUpdates.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const SilentUpdates = function (properties) {
+                    this.updates = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * SilentUpdates updates.
+                 * @member {Array.<vrfsync.driver.v1.Update.$Properties>} updates
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @instance
+                 */
+                SilentUpdates.prototype.updates = $util.emptyArray;
+
+                /**
+                 * Creates a new SilentUpdates instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @static
+                 * @param {vrfsync.hwsim.v1.SilentUpdates.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.hwsim.v1.SilentUpdates} SilentUpdates instance
+                 * @type {{
+                 *   (properties: vrfsync.hwsim.v1.SilentUpdates.$Shape): vrfsync.hwsim.v1.SilentUpdates & vrfsync.hwsim.v1.SilentUpdates.$Shape;
+                 *   (properties?: vrfsync.hwsim.v1.SilentUpdates.$Properties): vrfsync.hwsim.v1.SilentUpdates;
+                 * }}
+                 */
+                SilentUpdates.create = function(properties) {
+                    return new SilentUpdates(properties);
+                };
+
+                /**
+                 * Encodes the specified SilentUpdates message. Does not implicitly {@link vrfsync.hwsim.v1.SilentUpdates.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @static
+                 * @param {vrfsync.hwsim.v1.SilentUpdates.$Properties} message SilentUpdates message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                SilentUpdates.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.updates != null && message.updates.length)
+                        for (let i = 0; i < message.updates.length; ++i)
+                            $root.vrfsync.driver.v1.Update.encode(message.updates[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a SilentUpdates message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.hwsim.v1.SilentUpdates & vrfsync.hwsim.v1.SilentUpdates.$Shape} SilentUpdates
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                SilentUpdates.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.hwsim.v1.SilentUpdates();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.updates && message.updates.length))
+                                    message.updates = [];
+                                message.updates.push($root.vrfsync.driver.v1.Update.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a SilentUpdates message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.hwsim.v1.SilentUpdates} SilentUpdates
+                 */
+                SilentUpdates.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.hwsim.v1.SilentUpdates)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.hwsim.v1.SilentUpdates: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.hwsim.v1.SilentUpdates();
+                    if (object.updates) {
+                        if (!$Array.isArray(object.updates))
+                            throw $TypeError(".vrfsync.hwsim.v1.SilentUpdates.updates: array expected");
+                        message.updates = $Array(object.updates.length);
+                        for (let i = 0; i < object.updates.length; ++i) {
+                            if (!$util.isObject(object.updates[i]))
+                                throw $TypeError(".vrfsync.hwsim.v1.SilentUpdates.updates: object expected");
+                            message.updates[i] = $root.vrfsync.driver.v1.Update.fromObject(object.updates[i], _depth + 1);
+                        }
+                    }
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a SilentUpdates message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @static
+                 * @param {vrfsync.hwsim.v1.SilentUpdates} message SilentUpdates
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                SilentUpdates.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.updates = [];
+                    if (message.updates && message.updates.length) {
+                        object.updates = $Array(message.updates.length);
+                        for (let j = 0; j < message.updates.length; ++j)
+                            object.updates[j] = $root.vrfsync.driver.v1.Update.toObject(message.updates[j], options, _depth + 1);
+                    }
+                    return object;
+                };
+
+                /**
+                 * Converts this SilentUpdates to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.hwsim.v1.SilentUpdates
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                SilentUpdates.prototype.toJSON = function() {
+                    return SilentUpdates.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return SilentUpdates;
             })();
 
             v1.FaultResponse = (function() {

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Netns } from '../helpers/netns.ts';
+import { readDriver } from '../helpers/driver-tables.ts';
 import { startHwsim, tempSocket, type HwsimProcess } from '../helpers/hwsim-process.ts';
 import { killAgents, runOnce } from '../helpers/agent-process.ts';
 import { DriverClient, SimulatorClient } from '../../src/driver/client.ts';
@@ -78,14 +79,7 @@ describe('vrfsync check', () => {
       c.close();
     }
   };
-  const installed = async (): Promise<v1.IEntity[]> => {
-    const c = new DriverClient(hw.address);
-    try {
-      return await c.readAll();
-    } finally {
-      c.close();
-    }
-  };
+  const installed = () => readDriver(hw.address);
   const route = async (prefix: string, vrfId = 0) =>
     (await installed()).find((e) => e.route && (e.route.vrfId ?? 0) === vrfId && formatPrefix(e.route.prefix) === prefix)!.route!;
   const nextHopTo = async (ip: string) => (await installed()).find((e) => e.nextHop && formatIp(e.nextHop.ip) === ip)!.nextHop!;

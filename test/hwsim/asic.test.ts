@@ -217,3 +217,61 @@ describe('faults and reset', () => {
     expect(asic.capabilities().bootEpoch).toBe(next);
   });
 });
+
+describe('silent updates', () => {
+  const r11 = route({ ipv4: 0x0b000000, length: 8 });
+  const r12 = route({ ipv4: 0x0c000000, length: 8 });
+  const silently = (asic: Asic, updates: v1.IUpdate[]) => asic.injectFault({ silentUpdates: { updates } });
+  /** What a client could see: tables, stats (but faults_injected) and the boot epoch. */
+  const seen = (asic: Asic) => ({ tables: all(asic), epoch: asic.bootEpoch, ...asic.stats(), reads: 0, faultsInjected: 0 });
+
+  it('change the tables in order with no event, no Write counted and the same boot epoch', () => {
+    // Two VRFs of ten: a third crosses a tenth of capacity, which a Write would announce.
+    const asic = device({ capacity: { vrfs: 10 } });
+    expect(codes(asic.write([ins(r11), ins(r12)], false))).toEqual(['OK', 'OK']);
+    // An armed FailUpdates is for Writes: it does not take silent updates.
+    asic.injectFault({ failUpdates: { count: 1, code: Code.UNAVAILABLE } });
+    const events: unknown[] = [];
+    for (const e of ['tableUsage', 'port', 'reset']) asic.on(e, (x) => events.push(x));
+    const before = asic.stats();
+    silently(asic, [
+      ins(vrf(2, 'blue')),
+      del(r12),
+      ins(route({ ipv4: 0x0c000000, length: 8 }, {}, 2)),
+      mod(neigh(1, 0x0a000002, Buffer.from([2, 0, 0, 0, 7, 7]))),
+    ]);
+    expect(events).toEqual([]);
+    const after = asic.stats();
+    expect(after).toMatchObject({ bootEpoch: before.bootEpoch, writes: before.writes, updates: before.updates, updatesByCode: before.updatesByCode });
+    expect(after.faultsInjected).toBe(before.faultsInjected! + 4);
+    expect(asic.lookup({ vrfId: 2, destination: { ipv4: 0x0c010101 } })).toMatchObject({ action: Action.ACTION_FORWARD, mac: Buffer.from([2, 0, 0, 0, 7, 7]) });
+    expect(asic.lookup({ vrfId: 1, destination: { ipv4: 0x0c010101 } }).reason).toBe('no route');
+    // Reference counts follow: the moved route still holds its next hop, the new VRF its route.
+    expect(codes(asic.write([ins(route({ ipv4: 0x0d000000, length: 8 })), del(nh()), del(vrf(2, 'blue'))], true)))
+      .toEqual(['UNAVAILABLE', 'FAILED_PRECONDITION', 'FAILED_PRECONDITION']);
+    // Nor is the VRF table's crossing announced by the next Write.
+    expect(events).toEqual([]);
+  });
+
+  it('are all or nothing: the first failure fails the call with its code and changes nothing', () => {
+    const asic = device();
+    expect(codes(asic.write([ins(r11)], false))).toEqual(['OK']);
+    const before = seen(asic);
+    const fails = (updates: v1.IUpdate[], code: Code, message: RegExp) => {
+      expect(() => silently(asic, updates)).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
+      expect(seen(asic)).toEqual(before);
+    };
+    // The next hop r11 uses, deleted after a change that would have succeeded.
+    fails([mod(neigh(1, 0x0a000002, Buffer.from([2, 0, 0, 0, 7, 7]))), del(nh())], Code.FAILED_PRECONDITION, /^silent update 2 of 2: next hop 1 is referenced 1 times$/);
+    fails([del(r11), del(r11)], Code.INVALID_ARGUMENT, /duplicate key/);
+    fails([del(r12)], Code.NOT_FOUND, /^silent update 1 of 1: route does not exist$/);
+    fails([del(r11), ins(route({ ipv4: 0x0c000000, length: 8 }, { nextHopId: 9 }))], Code.FAILED_PRECONDITION, /next hop 9 does not exist/);
+    // Capacities apply, even to a table shrunk below its usage (the trial copy holds it all).
+    asic.injectFault({ shrinkTable: { table: Table.TABLE_IPV4_ROUTES, capacity: 0 } });
+    Object.assign(before, seen(asic));
+    fails([del(r11), ins(r12), ins(route({ ipv4: 0x0d000000, length: 8 }))], Code.RESOURCE_EXHAUSTED, /IPV4_ROUTES is full/);
+    silently(asic, [ins(vrf(2, 'blue')), del(r11)]);
+    expect(asic.tables.routes4.size).toBe(0);
+    expect(asic.stats().faultsInjected).toBe(2);
+  });
+});
