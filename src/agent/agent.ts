@@ -417,6 +417,8 @@ export class Agent extends EventEmitter {
     for (const stage of small.after) clean = (await this.writeStage(stage, 'removals')) && clean;
     this.emit('progress', { ...this.progress, phase: 'done' });
     this.logRefusals();
+    // Refused entities that landed since, or that the kernel no longer wants, are failures no more.
+    this.failures.settleEntities(this.installed, t.desired);
     // Under the safe policy, routes that could not be installed are covered by trapping the
     // nearest installed route above them: what moved changes which.
     const covers = this.failures.updateCovers(this.installed);
@@ -676,6 +678,9 @@ export class Agent extends EventEmitter {
       // tried again after a backoff or, when the table was full, once it has room.
       if (code === Code.ABORTED) this.work.addRoute(u.entity.route, since);
       else this.failures.failed(u.entity.route, code, st.message ?? '', code === Code.RESOURCE_EXHAUSTED ? this.fullTable(u.entity.route, st) : null);
+    } else {
+      // Kept for the status API only: the next retry of the small tables plans it again.
+      this.failures.entityFailed(u, code, st.message ?? '');
     }
     if (code === Code.ABORTED) return;
     // One line per kind of refusal and batch: a full table refuses by the hundred thousand.

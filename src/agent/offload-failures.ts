@@ -1,18 +1,25 @@
-// Routes the driver refused, kept compact (a full table on a small ASIC can fail by the hundred
-// thousand): which, with what code, and when to try again. A route that failed for lack of room
-// is tried again when its table reports room; any other failure after a backoff.
+// Entries the driver refused, with the code and message it gave. Routes are kept compact (a full
+// table on a small ASIC can fail by the hundred thousand), with when to try them again: a route
+// that failed for lack of room when its table reports room, any other after a backoff. The other
+// entities (VRFs, router interfaces, neighbours, next hops, groups) are few and kept whole, for
+// the status API only: the planner writes them again on every retry of the small tables, so a
+// refusal is forgotten once the entity is no longer to write (it landed, or is no longer wanted).
 import { Code, Table, codeName } from '../driver/wire.ts';
-import type { HardwareState } from '../translate/hardware-state.ts';
+import {
+  neighborKey, sameGroup, sameNeighbor, sameNextHop, sameRif, sameVrf, type HardwareState,
+} from '../translate/hardware-state.ts';
 import { ABSENT, RouteTable } from '../translate/route-table.ts';
 import { TRAP } from '../translate/route-value.ts';
 import { Covers } from './covers.ts';
 import type { RouteKeyList } from '../kernel/route-keys.ts';
-import type { HwRoute } from '../translate/updates.ts';
+import type { HwEntity, HwRoute, HwUpdate, Op } from '../translate/updates.ts';
 import type { RouteWork } from './route-work.ts';
 
-export interface FailureView {
-  route: string;
-  code: string;
+/** A refused entity other than a route, as it was to be written. */
+export interface EntityFailure {
+  entity: Exclude<HwEntity, { kind: 'route' }>;
+  op: Op;
+  code: Code;
   message: string;
 }
 
@@ -28,13 +35,18 @@ export class OffloadFailures {
   /** The last message per code, for humans. */
   private readonly messages = new Map<number, string>();
 
+  /** Refused entities other than routes, by kind and id. */
+  private readonly entities = new Map<string, EntityFailure>();
+
+  /** Refused entries of every kind. */
   get size(): number {
-    return this.routes[0]!.size + this.routes[1]!.size;
+    return this.routes[0]!.size + this.routes[1]!.size + this.entities.size;
   }
 
   /** Counts by code name. */
   byCode(): Record<string, number> {
     const out: Record<string, number> = {};
+    for (const f of this.entities.values()) out[codeName(f.code)] = (out[codeName(f.code)] ?? 0) + 1;
     for (const t of this.routes) t.forEach((s) => {
       const name = codeName(Math.floor(t.valueOf(s) / 16));
       out[name] = (out[name] ?? 0) + 1;
@@ -47,6 +59,27 @@ export class OffloadFailures {
     this.routes[r.family === 4 ? 0 : 1]!.set(r.vrfId, r.dstLen, r.d0, r.d1, r.d2, r.d3, code * 16 + (table ?? 0));
     this.messages.set(code, message);
     if (code === Code.RESOURCE_EXHAUSTED) this.coversStale = true;
+  }
+
+  /** An update of a VRF, router interface, neighbour, next hop or group the driver refused. */
+  entityFailed(u: HwUpdate, code: Code, message: string): void {
+    const e = u.entity;
+    if (code === Code.ABORTED || e.kind === 'route') return;
+    this.entities.set(entityId(e), { entity: e, op: u.op, code, message });
+  }
+
+  /**
+   * Forgets the refused entities that are no longer to write: the installed one is the desired
+   * one (it landed, or the kernel changed back), or neither state has it (no longer wanted).
+   * Cheap when nothing failed.
+   */
+  settleEntities(installed: HardwareState, desired: HardwareState): void {
+    for (const [id, f] of this.entities) if (!toWrite(f.entity, installed, desired)) this.entities.delete(id);
+  }
+
+  /** Every refused entity other than a route. */
+  forEachEntity(visit: (f: EntityFailure) => void): void {
+    for (const f of this.entities.values()) visit(f);
   }
 
   /**
@@ -144,15 +177,29 @@ export class OffloadFailures {
   forEach(visit: (family: 4 | 6, vrf: number, dstLen: number, d0: number, d1: number, d2: number, d3: number, code: Code) => void): void {
     for (const t of this.routes) t.forEach((s) => visit(t.family, t.vrfOf(s), t.dstLenOf(s), t.word(s, 0), t.word(s, 1), t.word(s, 2), t.word(s, 3), Math.floor(t.valueOf(s) / 16)));
   }
+}
 
-  /** Up to `max` failures, for the status API and logs. */
-  list(max = 100): FailureView[] {
-    const out: FailureView[] = [];
-    for (const t of this.routes) t.forEach((s) => {
-      if (out.length >= max) return;
-      const code = Math.floor(t.valueOf(s) / 16);
-      out.push({ route: t.keyText(s), code: codeName(code), message: this.messages.get(code) ?? '' });
-    });
-    return out;
+function entityId(e: Exclude<HwEntity, { kind: 'route' }>): string {
+  switch (e.kind) {
+    case 'vrf': return `vrf ${e.vrf.id}`;
+    case 'rif': return `rif ${e.rif.id}`;
+    case 'neighbor': return `neighbor ${neighborKey(e.neighbor.rifId, e.neighbor.ip)}`;
+    case 'nextHop': return `nextHop ${e.nextHop.id}`;
+    case 'group': return `group ${e.group.id}`;
+  }
+}
+
+/** Does the planner still have something to write for this entity (insert, modify or delete)? */
+function toWrite(e: Exclude<HwEntity, { kind: 'route' }>, installed: HardwareState, desired: HardwareState): boolean {
+  const differs = <T>(i: T | undefined, d: T | undefined, same: (a: T, b: T) => boolean) => (i && d ? !same(i, d) : i !== d);
+  switch (e.kind) {
+    case 'vrf': return differs(installed.vrfs.get(e.vrf.id), desired.vrfs.get(e.vrf.id), sameVrf);
+    case 'rif': return differs(installed.rifs.get(e.rif.id), desired.rifs.get(e.rif.id), sameRif);
+    case 'neighbor': {
+      const k = neighborKey(e.neighbor.rifId, e.neighbor.ip);
+      return differs(installed.neighbors.get(k), desired.neighbors.get(k), sameNeighbor);
+    }
+    case 'nextHop': return differs(installed.nexthops.get(e.nextHop.id), desired.nexthops.get(e.nextHop.id), sameNextHop);
+    case 'group': return differs(installed.groups.get(e.group.id), desired.groups.get(e.group.id), sameGroup);
   }
 }

@@ -15,6 +15,7 @@ import { Translator } from '../translate/translator.ts';
 import type { HwEntity, HwUpdate } from '../translate/updates.ts';
 import type { v1 } from '../driver/wire.ts';
 import { dstText } from '../netlink/route-record.ts';
+import { VrfOf } from '../translate/vrf-of.ts';
 
 export interface Mismatch {
   kind: 'missing' | 'extra' | 'different' | 'forwarding';
@@ -39,31 +40,6 @@ export interface StructuralResult {
 function vrfName(id: number, facts: DriverFacts, desired: HardwareState, installed: HardwareState): string {
   if (id === facts.defaultVrfId) return 'default';
   return desired.vrfs.get(id)?.name ?? installed.vrfs.get(id)?.name ?? String(id);
-}
-
-/** The VRF id of an entry, from either state ('' when neither knows its router interface). */
-class VrfOf {
-  constructor(private readonly desired: HardwareState, private readonly installed: HardwareState) {}
-
-  rif(rifId: number): number | null {
-    return (this.desired.rifs.get(rifId) ?? this.installed.rifs.get(rifId))?.vrfId ?? null;
-  }
-
-  nextHop(id: number): number | null {
-    const nh = this.desired.nexthops.get(id) ?? this.installed.nexthops.get(id);
-    return nh ? this.rif(nh.rifId) : null;
-  }
-
-  entity(e: HwEntity): number | null {
-    switch (e.kind) {
-      case 'vrf': return e.vrf.id;
-      case 'rif': return e.rif.vrfId;
-      case 'neighbor': return this.rif(e.neighbor.rifId);
-      case 'nextHop': return this.rif(e.nextHop.rifId);
-      case 'group': return e.group.members.length ? this.nextHop(e.group.members[0]!.nextHopId) : null;
-      case 'route': return e.route.vrfId;
-    }
-  }
 }
 
 function describeEntity(e: HwEntity): { key: string; value: unknown } {

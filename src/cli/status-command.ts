@@ -39,7 +39,7 @@ export function formatStatus(r: agentv1.IStatusResponse): string {
   const failures = r.failures ?? [];
   if (Number(r.failuresTotal)) {
     lines.push('', `failed entries (${failures.length} of ${r.failuresTotal}):`);
-    for (const f of failures) lines.push(`  ${f.vrf} ${f.key} ${f.code} ${f.message}`);
+    for (const f of failures) lines.push(`  ${f.vrf || '-'} ${f.key} ${f.code} ${f.message}`);
   }
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { dstText } from '../netlink/route-record.ts';
 import { planSmall } from '../translate/plan.ts';
 import { ABSENT } from '../translate/route-table.ts';
 import type { HwEntity } from '../translate/updates.ts';
+import { VrfOf } from '../translate/vrf-of.ts';
 
 const STATE: Record<SyncState, agentv1.SyncState> = {
   starting: agentpb.SyncState.SYNC_STATE_STARTING,
@@ -44,7 +45,21 @@ export function vrfNamer(agent: Agent): (id: number) => string {
   };
 }
 
-/** Entries per (VRF, table): installed, pending (desired, not acknowledged) and failed. */
+/** A hardware entry's VRF name: '' when its router interface is unknown to both states. */
+function entryVrf(agent: Agent): (e: HwEntity) => string {
+  const name = vrfNamer(agent);
+  const vrfOf = new VrfOf(agent.translator?.desired ?? agent.installed, agent.installed);
+  return (e) => {
+    const id = vrfOf.entity(e);
+    return id === null ? '' : name(id);
+  };
+}
+
+/**
+ * Entries per (VRF, table): installed, pending (desired, not acknowledged) and failed. Every
+ * entry is counted in a VRF (see src/translate/vrf-of.ts): router interfaces in theirs, neighbours and next
+ * hops in their router interface's, groups in their first member's.
+ */
 export function tableCounts(agent: Agent): Row[] {
   const rows = new Map<string, Row>();
   const at = (vrf: string, table: string) => {
@@ -56,14 +71,23 @@ export function tableCounts(agent: Agent): Row[] {
   const installed = agent.installed;
   const desired = agent.translator?.desired;
   const name = vrfNamer(agent);
-  const sizes: Record<SmallKind, number> = {
-    vrf: installed.vrfs.size, rif: installed.rifs.size, neighbor: installed.neighbors.size, nextHop: installed.nexthops.size, group: installed.groups.size,
-  };
-  for (const kind of Object.keys(SMALL_TABLE) as SmallKind[]) at('', SMALL_TABLE[kind]).installed = sizes[kind];
+  const vrfOfEntry = entryVrf(agent);
+  const small = (e: Exclude<HwEntity, { kind: 'route' }>) => at(vrfOfEntry(e), SMALL_TABLE[e.kind]);
+  for (const vrf of installed.vrfs.values()) small({ kind: 'vrf', vrf }).installed++;
+  for (const rif of installed.rifs.values()) small({ kind: 'rif', rif }).installed++;
+  for (const neighbor of installed.neighbors.values()) small({ kind: 'neighbor', neighbor }).installed++;
+  for (const nextHop of installed.nexthops.values()) small({ kind: 'nextHop', nextHop }).installed++;
+  for (const group of installed.groups.values()) small({ kind: 'group', group }).installed++;
   if (desired) {
-    const small = planSmall(installed, desired);
-    for (const u of [...small.before, ...small.after].flat()) if (u.entity.kind !== 'route') at('', SMALL_TABLE[u.entity.kind]).pending++;
+    const plan = planSmall(installed, desired);
+    for (const u of [...plan.before, ...plan.after].flat()) if (u.entity.kind !== 'route') small(u.entity).pending++;
   }
+  agent.failures.forEachEntity((f) => {
+    const r = small(f.entity);
+    r.failed++;
+    // A refused entry is counted as failed, not also as pending.
+    if (r.pending > 0) r.pending--;
+  });
   for (const family of [4, 6] as const) {
     const table = family === 4 ? 'ipv4-routes' : 'ipv6-routes';
     const have = installed.routes(family);
@@ -93,6 +117,11 @@ export function tableCounts(agent: Agent): Row[] {
 export function statusReport(agent: Agent, maxFailures = 100): agentv1.IStatusResponse {
   const name = vrfNamer(agent);
   const failures: agentv1.IFailure[] = [];
+  // Refused entities first: they are few, and each one strands the routes that use it.
+  const vrfOfEntry = entryVrf(agent);
+  agent.failures.forEachEntity((f) => {
+    if (failures.length < maxFailures) failures.push({ vrf: vrfOfEntry(f.entity), key: entityText(f.entity), code: codeName(f.code), message: f.message });
+  });
   agent.failures.forEach((family, vrf, len, d0, d1, d2, d3, code) => {
     if (failures.length >= maxFailures) return;
     failures.push({ vrf: name(vrf), key: `${dstText(family, d0, d1, d2, d3)}/${len}`, code: codeName(code), message: agent.failures.messageOf(code) });
@@ -118,4 +147,15 @@ export function statusReport(agent: Agent, maxFailures = 100): agentv1.IStatusRe
     fallenBackGroups: agent.translator?.fallenBackGroups ?? 0,
     trappingCovers: agent.failures.coverCount,
   };
+}
+
+/** An entity as the status API names it (as `vrfsync check` does): "next-hop 7", "neighbor 10.0.1.2 rif 1". */
+function entityText(e: Exclude<HwEntity, { kind: 'route' }>): string {
+  switch (e.kind) {
+    case 'vrf': return `vrf ${e.vrf.id}`;
+    case 'rif': return `router-interface ${e.rif.id}`;
+    case 'neighbor': return `neighbor ${e.neighbor.ip} rif ${e.neighbor.rifId}`;
+    case 'nextHop': return `next-hop ${e.nextHop.id} (${e.nextHop.ip} rif ${e.nextHop.rifId})`;
+    case 'group': return `group ${e.group.id}`;
+  }
 }

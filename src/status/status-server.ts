@@ -42,13 +42,25 @@ export async function startStatusServer(agent: Agent, socketPath: string): Promi
       call.on('close', () => watchers.delete(call));
     },
   });
-  new HealthImplementation({ '': 'SERVING', 'vrfsync.agent.v1.Agent': 'SERVING' }).addToServer(server);
+  // What orchestration probes: NOT_SERVING while the driver is not connected (before the first
+  // connect, and from a lost connection until the session reconnects), since nothing reaches
+  // hardware then; a backup agent is connected and serves.
+  const serving = () => (agent.driver.connected ? 'SERVING' : 'NOT_SERVING');
+  const health = new HealthImplementation({ '': serving(), 'vrfsync.agent.v1.Agent': serving() });
+  const onDriver = () => {
+    for (const service of ['', 'vrfsync.agent.v1.Agent']) health.setStatus(service, serving());
+  };
+  agent.driver.on('connected', onDriver);
+  agent.driver.on('disconnected', onDriver);
+  health.addToServer(server);
   const address = `unix:${socketPath}`;
   await bindServer(server, parseAddress(address), grpc.ServerCredentials.createInsecure());
   return {
     address,
     close: async () => {
       agent.off('offload', onOffload);
+      agent.driver.off('connected', onDriver);
+      agent.driver.off('disconnected', onDriver);
       for (const w of watchers) w.end();
       // Calls in flight finish; a client that never finishes its request would hold the
       // agent's shutdown forever, so after a grace period its connection is cut.
