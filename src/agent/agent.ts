@@ -714,6 +714,11 @@ export class Agent extends EventEmitter {
     this.refusals.clear();
   }
 
+  /** How the kernel is translated now (configuration reloads included). */
+  get translateConfig(): TranslateConfig {
+    return this.options.translate;
+  }
+
   /** Counts for `vrfsync run --once` and the status API. */
   summary() {
     const d = this.translator?.desired;

@@ -4,9 +4,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type RunFlags } from '../agent/config.ts';
 import { runCheck } from '../check/check.ts';
 import { formatJson, formatText } from '../check/report.ts';
+import { agentSettings } from '../status/status-client.ts';
+import { defaultStatusSocket } from '../status/status-socket.ts';
 import { addTlsOptions } from './driver-options.ts';
 
 interface Options extends Pick<RunFlags, 'driver' | 'config' | 'insecure' | 'tlsCa' | 'tlsCert' | 'tlsKey' | 'tlsServerName' | 'portMap' | 'excludeVrf'> {
+  socket?: string;
   vrf?: string;
   probes: number;
   seed?: number;
@@ -22,13 +25,23 @@ const repeat = (text: string, prev?: string[]) => [...(prev ?? []), text];
 
 export async function runCheckCommand(o: Options): Promise<number> {
   try {
-    // The agent's own configuration: the same driver, port map and excluded VRFs it syncs with.
+    // The agent's own configuration: the same driver, port map and excluded VRFs it syncs with,
+    // from --config and flags, or else asked of the agent running in this network namespace.
     const config = loadConfig({ flags: o });
+    let translate = config.translate;
+    if (!o.driver && !o.config) {
+      const agent = await agentSettings(o.socket);
+      if (!agent) {
+        throw new ConfigError(`which driver? give --driver ADDR or --config FILE (no vrfsync agent answers on ${o.socket ?? defaultStatusSocket()} to say which it syncs into)`);
+      }
+      config.driver.address = agent.driver;
+      if (!o.portMap?.length && !o.excludeVrf?.length) translate = agent.translate;
+    }
     if (config.driver.address === 'embedded') {
       throw new ConfigError('which driver? give --driver ADDR, or --config FILE naming driver.address (an embedded hwsim holds nothing to check)');
     }
     const report = await runCheck({
-      address: config.driver.address, tls: config.driver.tls, translate: config.translate,
+      address: config.driver.address, tls: config.driver.tls, translate,
       vrf: o.vrf, probes: o.probes, seed: o.seed ?? (Math.random() * 2 ** 32) >>> 0,
     });
     process.stdout.write(o.json ? formatJson(report) : formatText(report));
@@ -45,8 +58,9 @@ export function registerCheckCommand(program: Command): void {
   const cmd = program
     .command('check')
     .description("compare the driver's tables and forwarding with this kernel's (run it in the kernel's network namespace)")
-    .option('--driver <addr>', 'driver: unix:/path/to.sock or HOST:PORT (TLS); default: the --config file\'s')
-    .option('--config <file>', "the agent's YAML configuration: driver, TLS, port map, excluded VRFs");
+    .option('--driver <addr>', "driver: unix:/path/to.sock or HOST:PORT (TLS); default: the --config file's, else this network namespace's running agent's")
+    .option('--config <file>', "the agent's YAML configuration: driver, TLS, port map, excluded VRFs")
+    .option('--socket <path>', "without --driver and --config: the status socket of the agent to ask for its driver and port map (default: this network namespace's)");
   addTlsOptions(cmd)
     .option('--port-map <kernel=port,...>', 'kernel netdev to driver port, as the agent was given it (repeatable)', repeat)
     .option('--exclude-vrf <name>', 'VRF the agent does not offload (repeatable)', repeat)

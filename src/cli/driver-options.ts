@@ -25,6 +25,16 @@ export function addDriverOptions(cmd: Command): Command {
   return addTlsOptions(cmd.requiredOption('--driver <addr>', 'driver address: unix:/path/to.sock or HOST:PORT (TLS)', address));
 }
 
+/**
+ * --driver for commands that read the driver a running agent syncs into: without it, they ask
+ * the agent (this network namespace's, or the one on --socket) for its address.
+ */
+export function addAgentDriverOptions(cmd: Command): Command {
+  return addTlsOptions(cmd
+    .option('--driver <addr>', "driver address: unix:/path/to.sock or HOST:PORT (TLS); default: the driver of this network namespace's running agent", address)
+    .option('--socket <path>', 'the status socket of the agent to ask for its driver (default: this network namespace\'s)'));
+}
+
 /** How to authenticate the driver, for commands whose --driver is their own. */
 export function addTlsOptions(cmd: Command): Command {
   return cmd

@@ -90,7 +90,7 @@ export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Prom
     if (s.desiredRoutes >= 10_000) progress.finish(`synced ${s.routes} routes in ${(ms / 1000).toFixed(1)} s`);
     logger.info({ ...s, updates: agent.stats.updates, ms, maxRssKb: process.resourceUsage().maxRSS, memory: memory() }, 'first sync converged');
     if (!flags.once) {
-      process.stdout.write(`${welcome(agent, address, socketOf(config), embedded !== null)}\n`);
+      process.stdout.write(`${welcome(agent, address, services.statusServed ? socketOf(config) : null, embedded !== null)}\n`);
       await new Promise<never>(() => undefined);
     }
     const report: OnceReport = {
@@ -111,8 +111,11 @@ function socketOf(config: AgentConfig): string {
   return config.statusSocket ?? defaultStatusSocket();
 }
 
-/** After the first sync of a long-running agent: what it holds, and how to look at it. */
-function welcome(agent: Agent, driver: string, socket: string, embedded: boolean): string {
+/**
+ * After the first sync of a long-running agent: what it holds, and how to look at it. show and
+ * check find a unix-socket driver through the status API; a TCP one needs their TLS flags too.
+ */
+function welcome(agent: Agent, driver: string, socket: string | null, embedded: boolean): string {
   const lines = ['', `vrfsync is in sync with this kernel${embedded ? ' (into an embedded hwsim)' : ''}.`, ''];
   const vrfs = agent.kernel.mirror.vrfs();
   lines.push(`kernel VRFs: ${vrfs.length ? vrfs.map((v) => `${v.name} (table ${v.table})`).join(', ') : 'none (the default VRF only)'}`);
@@ -124,23 +127,26 @@ function welcome(agent: Agent, driver: string, socket: string, embedded: boolean
   const s = agent.summary();
   lines.push(`hardware: ${s.vrfs} VRFs, ${s.rifs} router interfaces, ${s.neighbors} neighbours, ${s.nexthops} next hops, ${s.groups} groups`);
   lines.push('', 'Look at it (in this network namespace):');
-  lines.push(`  vrfsync show routes --driver ${driver}`);
-  lines.push(`  vrfsync status${socket === defaultStatusSocket() ? '' : ` --socket ${socket}`}`);
-  lines.push(`  vrfsync check --driver ${driver}`);
+  const where = socket === null ? ` --driver ${driver}` : `${socket === defaultStatusSocket() ? '' : ` --socket ${socket}`}${driver.startsWith('unix:') ? '' : ` --driver ${driver}`}`;
+  lines.push(`  vrfsync show routes${where}`);
+  if (socket !== null) lines.push(`  vrfsync status${socket === defaultStatusSocket() ? '' : ` --socket ${socket}`}`);
+  lines.push(`  vrfsync check${where}`);
   lines.push('Changes to the kernel are followed as they happen; Ctrl-C stops.');
   return lines.join('\n');
 }
 
 /** The status API (vrfsync status) and, when asked, Prometheus metrics. */
-async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void> }> {
+async function startServices(agent: Agent, config: AgentConfig, logger: Logger): Promise<{ close(): Promise<void>; statusServed: boolean }> {
   const services: { close(): Promise<void> }[] = [];
   const socket = socketOf(config);
+  let statusServed = false;
   try {
     ensureSocketDir(socket);
     if (await socketInUse(socket)) {
       logger.warn({ socket }, 'another agent serves its status on this socket; give this one its own with --status-socket');
     } else {
       services.push(await startStatusServer(agent, socket));
+      statusServed = true;
       logger.info({ socket }, 'status API listening');
     }
   } catch (err) {
@@ -156,7 +162,7 @@ async function startServices(agent: Agent, config: AgentConfig, logger: Logger):
       logger.warn({ address: m.address }, 'metrics served over plain HTTP beyond this host: give --metrics-tls-cert and --metrics-tls-key for HTTPS');
     }
   }
-  return { close: async () => void (await Promise.all(services.map((x) => x.close().catch(() => undefined)))) };
+  return { close: async () => void (await Promise.all(services.map((x) => x.close().catch(() => undefined)))), statusServed };
 }
 
 export function registerRunCommand(program: Command): void {

@@ -2,9 +2,9 @@
 // as any third party's tool would read them, and printed the way iproute2 prints their kernel
 // counterparts, with names instead of ids wherever the driver lets us resolve them.
 //
-// --driver stays required, as addDriverOptions makes it: no address is a driver's by
-// convention (the agent's embedded hwsim listens on a private socket), and a show that
-// silently read some other socket would be worse than one that asks.
+// Without --driver it reads the driver of the agent running in this network namespace (its
+// status API says which, embedded hwsim included): no address is a driver's by convention, and
+// a show that silently read some other socket would be worse than one that asks.
 //
 // Exit 0: printed. 2: could not run (bad arguments, driver unreachable, unknown VRF, a Read
 // that failed), with one line on stderr.
@@ -21,12 +21,16 @@ import { ChunkedOutput } from '../show/output.ts';
 import { countRoutes, readRoutes } from '../show/route-rows.ts';
 import { routeJson, routeLines } from '../show/routes.ts';
 import { readTables } from '../show/tables.ts';
-import { addDriverOptions, tlsOptions, type DriverCliOptions } from './driver-options.ts';
+import { agentSettings } from '../status/status-client.ts';
+import { defaultStatusSocket } from '../status/status-socket.ts';
+import { addAgentDriverOptions, tlsOptions, type DriverCliOptions } from './driver-options.ts';
 
 const TABLES = ['vrfs', 'interfaces', 'routes', 'nexthops', 'groups', 'neighbors', 'capacity'] as const;
 type ShowTable = (typeof TABLES)[number];
 
-interface Options extends DriverCliOptions {
+interface Options extends Omit<DriverCliOptions, 'driver'> {
+  driver?: string;
+  socket?: string;
   vrf?: string;
   json?: boolean;
 }
@@ -122,8 +126,10 @@ export async function runShow(table: ShowTable, o: Options): Promise<number> {
   let client: DriverClient | null = null;
   try {
     if (table === 'capacity' && o.vrf !== undefined) throw new ShowError('--vrf does not apply to capacity: the tables are shared by every VRF');
-    client = await step('bad TLS options', async () => new DriverClient(o.driver, { tls: tlsOptions(o) }));
-    await show(client, table, o, new ChunkedOutput());
+    const driver = o.driver ?? (await agentSettings(o.socket))?.driver;
+    if (!driver) throw new ShowError(`which driver? give --driver ADDR (no vrfsync agent answers on ${o.socket ?? defaultStatusSocket()} to say which it syncs into)`);
+    client = await step('bad TLS options', async () => new DriverClient(driver, { tls: tlsOptions({ ...o, driver }) }));
+    await show(client, table, { ...o, driver }, new ChunkedOutput());
     return 0;
   } catch (err) {
     const msg = err instanceof ShowError ? err.message : `internal error: ${(err as Error).stack ?? String(err)}`;
@@ -139,7 +145,7 @@ export function registerShowCommand(program: Command): void {
     .command('show')
     .description("print the driver's tables as iproute2 prints the kernel's: VRFs, interfaces, routes, next hops, groups, neighbours, capacity")
     .addArgument(new Argument('<table>', 'what to print').choices(TABLES));
-  addDriverOptions(cmd)
+  addAgentDriverOptions(cmd)
     .option('--vrf <name>', 'only this VRF ("default" is the built-in one)')
     .option('--json', 'print a JSON array')
     .addHelpText('after', HELP)

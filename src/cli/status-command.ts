@@ -1,14 +1,9 @@
 // `vrfsync status [--json] [--watch] [--socket PATH]`: the running agent's status API client.
 import type { Command } from 'commander';
 import * as grpc from '@grpc/grpc-js';
-import { AgentService, agentpb, type agentv1 } from '../driver/wire.ts';
+import { agentpb, type agentv1 } from '../driver/wire.ts';
+import { agentClient, askStatus } from '../status/status-client.ts';
 import { defaultStatusSocket } from '../status/status-socket.ts';
-
-const AgentStub = grpc.makeGenericClientConstructor(AgentService, 'Agent');
-type AgentClient = grpc.Client & {
-  status(req: agentv1.IStatusRequest, cb: (err: grpc.ServiceError | null, res?: agentv1.StatusResponse) => void): void;
-  watch(req: agentv1.IWatchRequest): grpc.ClientReadableStream<agentv1.OffloadEvent>;
-};
 
 const STATE_NAME = (s: number | null | undefined) => (agentpb.SyncState[s ?? 0] ?? 'SYNC_STATE_UNSPECIFIED').replace('SYNC_STATE_', '').toLowerCase().replace('_', '-');
 const ago = (ms: number | Long | null | undefined) => {
@@ -50,10 +45,9 @@ function toJson(msg: agentv1.StatusResponse | agentv1.OffloadEvent, type: typeof
 
 export async function runStatus(opts: { json?: boolean; watch?: boolean; socket?: string }): Promise<number> {
   const path = opts.socket ?? defaultStatusSocket();
-  const client = new AgentStub(`unix:${path}`, grpc.credentials.createInsecure()) as unknown as AgentClient;
+  const client = agentClient(path);
   try {
-    const status = await new Promise<agentv1.StatusResponse>((resolve, reject) =>
-      client.status({}, (err, res) => (err ? reject(err) : resolve(res!))));
+    const status = await askStatus(client);
     process.stdout.write(`${opts.json ? JSON.stringify(toJson(status, agentpb.StatusResponse)) : formatStatus(status)}\n`);
     if (!opts.watch) return 0;
     const stream = client.watch({});

@@ -709,6 +709,9 @@ export namespace vrfsync {
                 /** StatusResponse trappingCovers. */
                 trappingCovers: number;
 
+                /** StatusResponse translate. */
+                translate?: (vrfsync.agent.v1.TranslateSettings.$Properties|null);
+
                 /**
                  * Creates a new StatusResponse instance using the specified properties.
                  * @param [properties] Properties to set
@@ -810,12 +813,107 @@ export namespace vrfsync {
                     /** StatusResponse trappingCovers */
                     trappingCovers?: (number|null);
 
+                    /** StatusResponse translate */
+                    translate?: (vrfsync.agent.v1.TranslateSettings.$Properties|null);
+
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];
                 }
 
                 /** Shape of a StatusResponse. */
                 type $Shape = vrfsync.agent.v1.StatusResponse.$Properties;
+            }
+
+            /**
+             * Properties of a TranslateSettings.
+             * @deprecated Use vrfsync.agent.v1.TranslateSettings.$Properties instead.
+             */
+            interface ITranslateSettings extends vrfsync.agent.v1.TranslateSettings.$Properties {
+            }
+
+            /** Represents a TranslateSettings. */
+            class TranslateSettings {
+
+                /**
+                 * Constructs a new TranslateSettings.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: vrfsync.agent.v1.TranslateSettings.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** TranslateSettings portMap. */
+                portMap: { [k: string]: string };
+
+                /** TranslateSettings excludedVrfs. */
+                excludedVrfs: string[];
+
+                /**
+                 * Creates a new TranslateSettings instance using the specified properties.
+                 * @param [properties] Properties to set
+                 * @returns TranslateSettings instance
+                 */
+                static create(properties: vrfsync.agent.v1.TranslateSettings.$Shape): vrfsync.agent.v1.TranslateSettings & vrfsync.agent.v1.TranslateSettings.$Shape;
+                static create(properties?: vrfsync.agent.v1.TranslateSettings.$Properties): vrfsync.agent.v1.TranslateSettings;
+
+                /**
+                 * Encodes the specified TranslateSettings message. Does not implicitly {@link vrfsync.agent.v1.TranslateSettings.verify|verify} messages.
+                 * @param message TranslateSettings message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: vrfsync.agent.v1.TranslateSettings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a TranslateSettings message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.TranslateSettings & vrfsync.agent.v1.TranslateSettings.$Shape} TranslateSettings
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): vrfsync.agent.v1.TranslateSettings & vrfsync.agent.v1.TranslateSettings.$Shape;
+
+                /**
+                 * Creates a TranslateSettings message from a plain object. Also converts values to their respective internal types.
+                 * @param object Plain object
+                 * @returns TranslateSettings
+                 */
+                static fromObject(object: { [k: string]: any }): vrfsync.agent.v1.TranslateSettings;
+
+                /**
+                 * Creates a plain object from a TranslateSettings message. Also converts values to other types if specified.
+                 * @param message TranslateSettings
+                 * @param [options] Conversion options
+                 * @returns Plain object
+                 */
+                static toObject(message: vrfsync.agent.v1.TranslateSettings, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+                /**
+                 * Converts this TranslateSettings to JSON.
+                 * @returns JSON object
+                 */
+                toJSON(): { [k: string]: any };
+            }
+
+            namespace TranslateSettings {
+
+                /** Properties of a TranslateSettings. */
+                interface $Properties {
+
+                    /** TranslateSettings portMap */
+                    portMap?: ({ [k: string]: string }|null);
+
+                    /** TranslateSettings excludedVrfs */
+                    excludedVrfs?: (string[]|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a TranslateSettings. */
+                type $Shape = vrfsync.agent.v1.TranslateSettings.$Properties;
             }
 
             /**

@@ -1854,6 +1854,7 @@ export const vrfsync = $root.vrfsync = (() => {
                  * @property {number|null} [firstSyncMs] StatusResponse firstSyncMs
                  * @property {number|null} [fallenBackGroups] StatusResponse fallenBackGroups
                  * @property {number|null} [trappingCovers] StatusResponse trappingCovers
+                 * @property {vrfsync.agent.v1.TranslateSettings.$Properties|null} [translate] StatusResponse translate
                  * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
                  */
 
@@ -2016,6 +2017,14 @@ export const vrfsync = $root.vrfsync = (() => {
                 StatusResponse.prototype.trappingCovers = 0;
 
                 /**
+                 * StatusResponse translate.
+                 * @member {vrfsync.agent.v1.TranslateSettings.$Properties|null|undefined} translate
+                 * @memberof vrfsync.agent.v1.StatusResponse
+                 * @instance
+                 */
+                StatusResponse.prototype.translate = null;
+
+                /**
                  * Creates a new StatusResponse instance using the specified properties.
                  * @function create
                  * @memberof vrfsync.agent.v1.StatusResponse
@@ -2081,6 +2090,8 @@ export const vrfsync = $root.vrfsync = (() => {
                         writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.fallenBackGroups);
                     if (message.trappingCovers != null && $Object.hasOwnProperty.call(message, "trappingCovers") && message.trappingCovers !== 0)
                         writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.trappingCovers);
+                    if (message.translate != null && $Object.hasOwnProperty.call(message, "translate"))
+                        $root.vrfsync.agent.v1.TranslateSettings.encode(message.translate, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -2253,6 +2264,12 @@ export const vrfsync = $root.vrfsync = (() => {
                                     message.trappingCovers = value;
                                 else
                                     delete message.trappingCovers;
+                                continue;
+                            }
+                        case 17: {
+                                if (wireType !== 2)
+                                    break;
+                                message.translate = $root.vrfsync.agent.v1.TranslateSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.translate);
                                 continue;
                             }
                         }
@@ -2440,6 +2457,11 @@ export const vrfsync = $root.vrfsync = (() => {
                     if (object.trappingCovers != null)
                         if ($Number(object.trappingCovers) !== 0)
                             message.trappingCovers = object.trappingCovers >>> 0;
+                    if (object.translate != null) {
+                        if (!$util.isObject(object.translate))
+                            throw $TypeError(".vrfsync.agent.v1.StatusResponse.translate: object expected");
+                        message.translate = $root.vrfsync.agent.v1.TranslateSettings.fromObject(object.translate, _depth + 1);
+                    }
                     return message;
                 };
 
@@ -2507,6 +2529,7 @@ export const vrfsync = $root.vrfsync = (() => {
                             object.firstSyncMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                         object.fallenBackGroups = 0;
                         object.trappingCovers = 0;
+                        object.translate = null;
                     }
                     if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
                         object.state = options.enums === $String ? $root.vrfsync.agent.v1.SyncState[message.state] === $undefined ? message.state : $root.vrfsync.agent.v1.SyncState[message.state] : message.state;
@@ -2581,6 +2604,8 @@ export const vrfsync = $root.vrfsync = (() => {
                         object.fallenBackGroups = message.fallenBackGroups;
                     if (message.trappingCovers != null && $Object.hasOwnProperty.call(message, "trappingCovers"))
                         object.trappingCovers = message.trappingCovers;
+                    if (message.translate != null && $Object.hasOwnProperty.call(message, "translate"))
+                        object.translate = $root.vrfsync.agent.v1.TranslateSettings.toObject(message.translate, options, _depth + 1);
                     return object;
                 };
 
@@ -2596,6 +2621,295 @@ export const vrfsync = $root.vrfsync = (() => {
                 };
 
                 return StatusResponse;
+            })();
+
+            v1.TranslateSettings = (function() {
+
+                /**
+                 * Properties of a TranslateSettings.
+                 * @typedef {Object} vrfsync.agent.v1.TranslateSettings.$Properties
+                 * @property {Object.<string,string>|null} [portMap] TranslateSettings portMap
+                 * @property {Array.<string>|null} [excludedVrfs] TranslateSettings excludedVrfs
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+
+                /**
+                 * Properties of a TranslateSettings.
+                 * @memberof vrfsync.agent.v1
+                 * @interface ITranslateSettings
+                 * @augments vrfsync.agent.v1.TranslateSettings.$Properties
+                 * @deprecated Use vrfsync.agent.v1.TranslateSettings.$Properties instead.
+                 */
+
+                /**
+                 * Shape of a TranslateSettings.
+                 * @typedef {vrfsync.agent.v1.TranslateSettings.$Properties} vrfsync.agent.v1.TranslateSettings.$Shape
+                 */
+
+                /**
+                 * Constructs a new TranslateSettings.
+                 * @memberof vrfsync.agent.v1
+                 * @classdesc Represents a TranslateSettings.
+                 * @constructor
+                 * @param {vrfsync.agent.v1.TranslateSettings.$Properties=} [properties] Properties to set
+                 * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+                 */
+                const TranslateSettings = function (properties) {
+                    this.portMap = {};
+                    this.excludedVrfs = [];
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                /**
+                 * TranslateSettings portMap.
+                 * @member {Object.<string,string>} portMap
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @instance
+                 */
+                TranslateSettings.prototype.portMap = $util.emptyObject;
+
+                /**
+                 * TranslateSettings excludedVrfs.
+                 * @member {Array.<string>} excludedVrfs
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @instance
+                 */
+                TranslateSettings.prototype.excludedVrfs = $util.emptyArray;
+
+                /**
+                 * Creates a new TranslateSettings instance using the specified properties.
+                 * @function create
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @static
+                 * @param {vrfsync.agent.v1.TranslateSettings.$Properties=} [properties] Properties to set
+                 * @returns {vrfsync.agent.v1.TranslateSettings} TranslateSettings instance
+                 * @type {{
+                 *   (properties: vrfsync.agent.v1.TranslateSettings.$Shape): vrfsync.agent.v1.TranslateSettings & vrfsync.agent.v1.TranslateSettings.$Shape;
+                 *   (properties?: vrfsync.agent.v1.TranslateSettings.$Properties): vrfsync.agent.v1.TranslateSettings;
+                 * }}
+                 */
+                TranslateSettings.create = function(properties) {
+                    return new TranslateSettings(properties);
+                };
+
+                /**
+                 * Encodes the specified TranslateSettings message. Does not implicitly {@link vrfsync.agent.v1.TranslateSettings.verify|verify} messages.
+                 * @function encode
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @static
+                 * @param {vrfsync.agent.v1.TranslateSettings.$Properties} message TranslateSettings message or plain object to encode
+                 * @param {$protobuf.Writer} [writer] Writer to encode to
+                 * @returns {$protobuf.Writer} Writer
+                 */
+                TranslateSettings.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.portMap != null && $Object.hasOwnProperty.call(message, "portMap"))
+                        for (let keys = $Object.keys(message.portMap), i = 0; i < keys.length; ++i)
+                            writer.uint32(/* id 1, wireType 2 =*/10).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.portMap[keys[i]]).ldelim();
+                    if (message.excludedVrfs != null && message.excludedVrfs.length)
+                        for (let i = 0; i < message.excludedVrfs.length; ++i)
+                            writer.uint32(/* id 2, wireType 2 =*/18).string(message.excludedVrfs[i]);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                /**
+                 * Decodes a TranslateSettings message from the specified reader or buffer.
+                 * @function decode
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @static
+                 * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+                 * @param {number} [length] Message length if known beforehand
+                 * @returns {vrfsync.agent.v1.TranslateSettings & vrfsync.agent.v1.TranslateSettings.$Shape} TranslateSettings
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                TranslateSettings.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, key, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.vrfsync.agent.v1.TranslateSettings();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if (message.portMap === $util.emptyObject)
+                                    message.portMap = {};
+                                let end2 = reader.size() + reader.pos;
+                                if (end2 > reader.len)
+                                    throw $RangeError("index out of range");
+                                reader.len = end2;
+                                key = "";
+                                value = "";
+                                while (reader.pos < end2) {
+                                    let tag2 = reader.tag();
+                                    wireType = tag2 & 7;
+                                    switch (tag2 >>>= 3) {
+                                    case 1:
+                                        if (wireType !== 2)
+                                            break;
+                                        key = reader.stringVerify();
+                                        continue;
+                                    case 2:
+                                        if (wireType !== 2)
+                                            break;
+                                        value = reader.stringVerify();
+                                        continue;
+                                    }
+                                    reader.skipType(wireType, _depth, tag2);
+                                }
+                                if (reader.pos !== end2)
+                                    throw $RangeError("index out of range");
+                                reader.len = end;
+                                if (key === "__proto__")
+                                    $util.makeProp(message.portMap, key);
+                                message.portMap[key] = value;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.excludedVrfs && message.excludedVrfs.length))
+                                    message.excludedVrfs = [];
+                                message.excludedVrfs.push(reader.stringVerify());
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                /**
+                 * Creates a TranslateSettings message from a plain object. Also converts values to their respective internal types.
+                 * @function fromObject
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @static
+                 * @param {Object.<string,*>} object Plain object
+                 * @returns {vrfsync.agent.v1.TranslateSettings} TranslateSettings
+                 */
+                TranslateSettings.fromObject = function (object, _depth) {
+                    if (object instanceof $root.vrfsync.agent.v1.TranslateSettings)
+                        return object;
+                    if (!$util.isObject(object))
+                        throw $TypeError(".vrfsync.agent.v1.TranslateSettings: object expected");
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let message = new $root.vrfsync.agent.v1.TranslateSettings();
+                    if (object.portMap) {
+                        if (!$util.isObject(object.portMap))
+                            throw $TypeError(".vrfsync.agent.v1.TranslateSettings.portMap: object expected");
+                        message.portMap = {};
+                        for (let keys = $Object.keys(object.portMap), i = 0; i < keys.length; ++i) {
+                            if (keys[i] === "__proto__")
+                                $util.makeProp(message.portMap, keys[i]);
+                            message.portMap[keys[i]] = $String(object.portMap[keys[i]]);
+                        }
+                    }
+                    if (object.excludedVrfs) {
+                        if (!$Array.isArray(object.excludedVrfs))
+                            throw $TypeError(".vrfsync.agent.v1.TranslateSettings.excludedVrfs: array expected");
+                        message.excludedVrfs = $Array(object.excludedVrfs.length);
+                        for (let i = 0; i < object.excludedVrfs.length; ++i)
+                            message.excludedVrfs[i] = $String(object.excludedVrfs[i]);
+                    }
+                    return message;
+                };
+
+                /**
+                 * Creates a plain object from a TranslateSettings message. Also converts values to other types if specified.
+                 * @function toObject
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @static
+                 * @param {vrfsync.agent.v1.TranslateSettings} message TranslateSettings
+                 * @param {$protobuf.IConversionOptions} [options] Conversion options
+                 * @returns {Object.<string,*>} Plain object
+                 */
+                TranslateSettings.toObject = function (message, options, _depth) {
+                    if (!options)
+                        options = {};
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let object = {};
+                    if (options.arrays || options.defaults)
+                        object.excludedVrfs = [];
+                    if (options.objects || options.defaults)
+                        object.portMap = {};
+                    let keys2;
+                    if (message.portMap && (keys2 = $Object.keys(message.portMap)).length) {
+                        object.portMap = {};
+                        for (let j = 0; j < keys2.length; ++j) {
+                            if (keys2[j] === "__proto__")
+                                $util.makeProp(object.portMap, keys2[j]);
+                            object.portMap[keys2[j]] = message.portMap[keys2[j]];
+                        }
+                    }
+                    if (message.excludedVrfs && message.excludedVrfs.length) {
+                        object.excludedVrfs = $Array(message.excludedVrfs.length);
+                        for (let j = 0; j < message.excludedVrfs.length; ++j)
+                            object.excludedVrfs[j] = message.excludedVrfs[j];
+                    }
+                    return object;
+                };
+
+                /**
+                 * Converts this TranslateSettings to JSON.
+                 * @function toJSON
+                 * @memberof vrfsync.agent.v1.TranslateSettings
+                 * @instance
+                 * @returns {Object.<string,*>} JSON object
+                 */
+                TranslateSettings.prototype.toJSON = function() {
+                    return TranslateSettings.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                return TranslateSettings;
             })();
 
             v1.WatchRequest = (function() {

@@ -146,6 +146,7 @@ export function statusReport(agent: Agent, maxFailures = 100): agentv1.IStatusRe
     firstSyncMs: agent.stats.firstSyncMs ?? 0,
     fallenBackGroups: agent.translator?.fallenBackGroups ?? 0,
     trappingCovers: agent.failures.coverCount,
+    translate: { portMap: Object.fromEntries(agent.translateConfig.portMap), excludedVrfs: [...agent.translateConfig.excludedVrfs].sort() },
   };
 }
 
