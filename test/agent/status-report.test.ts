@@ -43,6 +43,7 @@ function agentOver(installed: HardwareState, desired: HardwareState, failures: O
     driver: { capabilities: { defaultVrfId: 0 }, connected: true, role: 'primary', bootEpoch: 1, stats: { reconnects: 0 } },
     kernel: { stats: { resyncs: 1, lastResyncAt: 0, lastResyncReason: 'startup' }, sub: { stats: { overruns: 0 } } },
     lag: new LagHistogram(),
+    translateConfig: { portMap: new Map([['eth1', 'swp1']]), excludedVrfs: new Set(['mgmt']) },
     stats: { updates: 0, writes: 0, cycles: 1, reads: 1, lastReadReason: 'startup', lastReadAt: 0, startedAt: 0, firstSyncMs: 1 },
   } as unknown as Agent;
 }
@@ -66,6 +67,8 @@ describe('status report', () => {
     const report = statusReport(agent);
     expect(report.failures).toEqual([{ vrf: 'red', key: 'next-hop 4 (10.1.0.4 rif 2)', code: 'RESOURCE_EXHAUSTED', message: 'table next-hops is full' }]);
     expect(report.failuresTotal).toBe(1);
+    // How it translates, for show and check to read the driver as it does.
+    expect(report.translate).toEqual({ portMap: { eth1: 'swp1' }, excludedVrfs: ['mgmt'] });
   });
 
   it('lists refused entities before refused routes', () => {
