@@ -73,8 +73,11 @@ export class TableShadows {
     this.hostLen = family === 4 ? 32 : 128;
   }
 
-  /** Forgets everything and reads the tables of multi-table VRFs from the mirror (one walk). */
-  reset(kernel: FamilyRoutes, vrfTables: Iterable<readonly number[]>): void {
+  /**
+   * Forgets everything and reads the tables of multi-table VRFs from the mirror: `heads`, the
+   * first alias of every prefix (the walk the caller is about to make anyway).
+   */
+  reset(kernel: FamilyRoutes, vrfTables: Iterable<readonly number[]>, heads: Int32Array): void {
     this.shortRoutes.clear();
     this.laterKeys.clear();
     for (const tables of vrfTables) {
@@ -89,13 +92,16 @@ export class TableShadows {
         if (k > 0) this.laterKeys.set(t, all <= TRACK_LIMIT ? new Map() : null);
       });
     }
-    // One walk of the family, when there is something to read.
-    const lists = [...this.shortRoutes].some(([t, l]) => l && (kernel.lengthCounts(t)?.[0] ?? 0) > (kernel.lengthCounts(t)?.[1 + this.hostLen] ?? 0));
-    const tracked = [...this.laterKeys].some(([t, k]) => k && (kernel.lengthCounts(t)?.[0] ?? 0) > 0);
-    if (!lists && !tracked) return;
+    // The tables to read, by id (a big main is neither listed nor tracked: most heads are skipped at once).
+    const wanted = new Set<number>();
+    for (const [t, l] of this.shortRoutes) if (l && (kernel.lengthCounts(t)?.[0] ?? 0) > 0) wanted.add(t);
+    for (const [t, k] of this.laterKeys) if (k && (kernel.lengthCounts(t)?.[0] ?? 0) > 0) wanted.add(t);
+    if (wanted.size === 0) return;
     const w = kernel.words;
-    kernel.forEachHead((h) => {
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
       const t = kernel.tableOf(h);
+      if (!wanted.has(t)) continue;
       const len = kernel.dstLenOf(h);
       const d0 = kernel.dstWord(h, 0);
       const d1 = w === 4 ? kernel.dstWord(h, 1) : 0;
@@ -103,8 +109,32 @@ export class TableShadows {
       const d3 = w === 4 ? kernel.dstWord(h, 3) : 0;
       if (len < this.hostLen) this.shortRoutes.get(t)?.push(len, d0, d1, d2, d3);
       this.laterKeys.get(t)?.set(keyText(len, d0, d1, d2, d3), [len, d0, d1, d2, d3]);
-    });
+    }
     for (const [t, list] of this.shortRoutes) if (list) this.shortRoutes.set(t, longestFirst(list));
+  }
+
+  /**
+   * What tables[0, at) can cover, for a walk over one table's prefixes: their short routes in
+   * one list, and whether some earlier table is too big to list (then every prefix must be
+   * looked up: mayCover answers true).
+   */
+  coversOf(tables: readonly number[], at: number): { rows: number[]; lookup: boolean } {
+    const rows: number[] = [];
+    let lookup = false;
+    for (let k = 0; k < at; k++) {
+      const list = this.shortRoutes.get(tables[k]!);
+      if (list === null) lookup = true;
+      else if (list) rows.push(...list.rows);
+    }
+    return { rows, lookup };
+  }
+
+  /** Might a route of `covers` (coversOf) contain the prefix (len, d)? False is sure; true needs cover(). */
+  mayCover(covers: { rows: number[]; lookup: boolean }, words: number, len: number, d0: number, d1: number, d2: number, d3: number): boolean {
+    if (covers.lookup) return true;
+    const r = covers.rows;
+    for (let i = 0; i < r.length; i += STRIDE) if (r[i]! < len && contains(words, r[i]!, r, i + 1, len, d0, d1, d2, d3)) return true;
+    return false;
   }
 
   /** Is `table` an earlier table of a multi-table VRF? (Only those can cover another's routes.) */

@@ -210,13 +210,15 @@ export class Translator {
     // One hardware route per kernel prefix, about: sized once, filled by append, indexed at the end.
     const table = new RouteTable(family, Math.max(64, old.size, kernel.prefixes));
     this.desired.replaceRoutes(family, table);
-    this.shadows[family].reset(kernel, this.base.vrfTables.values());
     const heads = kernel.headSlots();
+    const shadows = this.shadows[family];
+    shadows.reset(kernel, this.base.vrfTables.values(), heads);
     // The head's table, its VRF, the VRF's tables in lookup order and where the head's stands.
     let lastTable = -1;
     let vrf: number | undefined;
     let tables: readonly number[] = [];
     let at = 0;
+    let covers = shadows.coversOf([], 0);
     const refs = new RefTally((v, n) => this.ref(v, n));
     for (let i = 0; i < heads.length; i++) {
       if (i % chunk === chunk - 1) {
@@ -231,6 +233,7 @@ export class Translator {
         vrf = this.base.tableVrf.get(t);
         tables = vrf === undefined ? [] : this.base.vrfTables.get(vrf) ?? [];
         at = tables.indexOf(t);
+        covers = shadows.coversOf(tables, Math.max(0, at));
       }
       if (vrf === undefined || at < 0) continue;
       const len = kernel.dstLenOf(h);
@@ -242,7 +245,8 @@ export class Translator {
       // default VRF's local, main, default): heads of the later ones would give it again.
       if (at > 0 && this.heldBefore(kernel, tables, at, len, d0, d1, d2, d3)) continue;
       // The common case first: nothing earlier covers the prefix and its own route forwards.
-      const s = at === 0 || !this.coveredBefore(family, kernel, tables, at, len, d0, d1, d2, d3) ? kernel.activeOf(h) : -1;
+      const covered = at > 0 && shadows.mayCover(covers, kernel.words, len, d0, d1, d2, d3) && this.coveredBefore(family, kernel, tables, at, len, d0, d1, d2, d3);
+      const s = covered ? -1 : kernel.activeOf(h);
       const own = s < 0 || (family === 6 && isLinkLocal6(len, d0)) ? SKIP : this.valueOfAttrs(kernel, s);
       const value = own !== SKIP ? own : this.valueFrom(family, tables, at, h, len, d0, d1, d2, d3);
       if (value === ABSENT) continue;
