@@ -5,7 +5,7 @@
 // what translating the final state from scratch gives.
 import { describe, expect, it } from 'vitest';
 import { Nud } from '../../src/netlink/neigh-codec.ts';
-import { RouteType } from '../../src/netlink/route-codec.ts';
+import { RTNH_F_DEAD, RTNH_F_LINKDOWN, RouteType } from '../../src/netlink/route-codec.ts';
 import { Action } from '../../src/driver/wire.ts';
 import { formatMac, parseIp } from '../../src/driver/text.ts';
 import { DEFAULT_TRANSLATE_CONFIG, type TranslateConfig } from '../../src/translate/inputs.ts';
@@ -130,6 +130,17 @@ describe.each(FAMILIES)('translation rules, $name', (f) => {
     change(k.neigh('swp1', f.gw1, '', Nud.FAILED));
     expect(members()).toEqual([[f.gw1, 3], [f.gw2, 1]]);
     expect(fate(0, f.inside(1))).toBe('trap neighbor miss');
+  });
+
+  it('multipath members the kernel marks dead or link-down leave the group; none left traps', () => {
+    const k = world(f);
+    k.route({ dst: f.p(1), via: [{ gw: f.gw1, dev: 'swp1', flags: RTNH_F_LINKDOWN }, { gw: f.gw2, dev: 'swp2' }] });
+    k.route({ dst: f.p(2), via: [{ gw: f.gw1, dev: 'swp1', flags: RTNH_F_DEAD | RTNH_F_LINKDOWN }, { gw: f.gw2, dev: 'swp2', flags: RTNH_F_LINKDOWN }] });
+    const { route, fate, d } = translate(k);
+    expect(d.nexthops.get(Number(route(0, f.p(1)).split(' ')[1]))).toMatchObject({ ip: f.gw2 });
+    expect(fate(0, f.inside(1))).toBe(`swp2 ${MAC2}`);
+    expect(route(0, f.p(2))).toBe('trap');
+    expect(fate(0, f.inside(2))).toBe('trap route trap');
   });
 
   it('blackhole drops; unreachable and prohibit trap (the kernel answers with ICMP)', () => {

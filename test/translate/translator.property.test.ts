@@ -15,7 +15,8 @@ import { HardwareState } from '../../src/translate/hardware-state.ts';
 import { planSmall, routeOp } from '../../src/translate/plan.ts';
 import { applyUpdate, toProto, type HwUpdate } from '../../src/translate/updates.ts';
 import { RouteWork } from '../../src/agent/route-work.ts';
-import { Code, codeName } from '../../src/driver/wire.ts';
+import { Action, Code, codeName } from '../../src/driver/wire.ts';
+import { TargetKind, actionOf, kindOf, targetOf } from '../../src/translate/route-value.ts';
 import type { Asic } from '../../hwsim/asic.ts';
 import { canonical } from '../helpers/canonical-state.ts';
 import { KernelModel } from '../helpers/kernel-model.ts';
@@ -161,4 +162,14 @@ function agentCycle(asic: Asic, desired: HardwareState, installed: HardwareState
   stage(routes);
   small.after.forEach(stage);
   expect(canonical(installedOf(asic))).toEqual(canonical(desired));
+  // No route refers to a group or next hop the desired state does not hold.
+  for (const f of [4, 6] as const) {
+    const t = desired.routes(f);
+    t.forEach((s) => {
+      const v = t.valueOf(s);
+      if (actionOf(v) !== Action.ACTION_FORWARD) return;
+      if (kindOf(v) === TargetKind.Group) expect(desired.groups.has(targetOf(v))).toBe(true);
+      if (kindOf(v) === TargetKind.NextHop) expect(desired.nexthops.has(targetOf(v))).toBe(true);
+    });
+  }
 }
