@@ -62,6 +62,14 @@ class PrefixList {
   }
 }
 
+/** What the earlier tables of a VRF may cover a later table's prefix with (TableShadows.coversOf). */
+export interface EarlierCovers {
+  /** Their short routes, (len, d0..d3) rows. */
+  rows: number[];
+  /** Some earlier table has too many short routes to list: look up every prefix. */
+  lookup: boolean;
+}
+
 export class TableShadows {
   /** Per earlier table of a VRF: its routes shorter than a host route, longest first; null: too many (look up). */
   private readonly shortRoutes = new Map<number, PrefixList | null>();
@@ -118,7 +126,7 @@ export class TableShadows {
    * one list, and whether some earlier table is too big to list (then every prefix must be
    * looked up: mayCover answers true).
    */
-  coversOf(tables: readonly number[], at: number): { rows: number[]; lookup: boolean } {
+  coversOf(tables: readonly number[], at: number): EarlierCovers {
     const rows: number[] = [];
     let lookup = false;
     for (let k = 0; k < at; k++) {
@@ -130,21 +138,16 @@ export class TableShadows {
   }
 
   /** Might a route of `covers` (coversOf) contain the prefix (len, d)? False is sure; true needs cover(). */
-  mayCover(covers: { rows: number[]; lookup: boolean }, words: number, len: number, d0: number, d1: number, d2: number, d3: number): boolean {
+  mayCover(covers: EarlierCovers, words: number, len: number, d0: number, d1: number, d2: number, d3: number): boolean {
     if (covers.lookup) return true;
     const r = covers.rows;
     for (let i = 0; i < r.length; i += STRIDE) if (r[i]! < len && contains(words, r[i]!, r, i + 1, len, d0, d1, d2, d3)) return true;
     return false;
   }
 
-  /** Is `table` an earlier table of a multi-table VRF? (Only those can cover another's routes.) */
-  covers(table: number): boolean {
-    return this.shortRoutes.has(table);
-  }
-
   /**
    * The active route of `table`'s longest prefix shorter than (len, d) that contains it and
-   * that `usable` accepts, or -1.
+   * that `usable` accepts, or -1 (always for a table that is no earlier table of a VRF).
    */
   cover(kernel: FamilyRoutes, table: number, len: number, d0: number, d1: number, d2: number, d3: number, usable: (kernel: FamilyRoutes, slot: number) => boolean): number {
     if (len === 0 || !this.shortRoutes.has(table)) return -1;

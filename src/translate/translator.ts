@@ -321,10 +321,8 @@ export class Translator {
         if (v !== SKIP) return v;
       }
       // No route for the prefix itself here: a shorter one of this table answers first, if any.
-      if (shadows.covers(t)) {
-        const c = shadows.cover(kernel, t, dstLen, d0, d1, d2, d3, this.forwards);
-        if (c >= 0) return this.valueOfAttrs(kernel, c);
-      }
+      const c = shadows.cover(kernel, t, dstLen, d0, d1, d2, d3, this.forwards);
+      if (c >= 0) return this.valueOfAttrs(kernel, c);
     }
     // A miss in a hardware VRF does not fall through to other tables as a kernel lookup does:
     // without a default route of the table's own, hardware must give the packet to the kernel.
