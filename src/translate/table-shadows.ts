@@ -178,20 +178,24 @@ export class TableShadows {
    * under the changed prefix.
    */
   changed(kernel: FamilyRoutes, tables: readonly number[], table: number, len: number, d0: number, d1: number, d2: number, d3: number): 'none' | 'family' | number[][] {
-    const present = kernel.head(table, len, d0, d1, d2, d3) >= 0;
     const keys = this.laterKeys.get(table);
+    const list = len < this.hostLen ? this.shortRoutes.get(table) : undefined;
+    // A lookup only for a table kept here: most changes (a VRF's table, a big main) skip it.
+    const present = (keys || list) && kernel.head(table, len, d0, d1, d2, d3) >= 0;
     if (keys) {
       if (present) keys.set(keyText(len, d0, d1, d2, d3), [len, d0, d1, d2, d3]);
       else keys.delete(keyText(len, d0, d1, d2, d3));
       if (keys.size > TRACK_LIMIT) this.laterKeys.set(table, null);
     }
     if (len >= this.hostLen || !this.shortRoutes.has(table)) return 'none';
-    const list = this.shortRoutes.get(table);
     if (list) {
       list.remove(len, d0, d1, d2, d3);
       if (present) list.insert(len, d0, d1, d2, d3);
       if (list.length > LIST_LIMIT) this.shortRoutes.set(table, null);
     }
+    let any = false;
+    for (let k = tables.indexOf(table) + 1; k < tables.length && !any; k++) any = this.laterKeys.get(tables[k]!)?.size !== 0;
+    if (!any) return 'none';
     const under: number[][] = [];
     const w = kernel.words;
     const q = [(d0 & maskWord(len, 0)) >>> 0, (d1 & maskWord(len, 1)) >>> 0, (d2 & maskWord(len, 2)) >>> 0, (d3 & maskWord(len, 3)) >>> 0];

@@ -137,7 +137,10 @@ export class Translator {
         const vrf = this.base.tableVrf.get(table);
         if (vrf === undefined) continue;
         const len = e.keys.dstLen(i);
-        const [d0, d1, d2, d3] = [e.keys.word(i, 0), e.keys.word(i, 1), e.keys.word(i, 2), e.keys.word(i, 3)];
+        const d0 = e.keys.word(i, 0);
+        const d1 = e.keys.word(i, 1);
+        const d2 = e.keys.word(i, 2);
+        const d3 = e.keys.word(i, 3);
         this.reevaluate(family, vrf, len, d0, d1, d2, d3, changed);
         // A route of an earlier table may cover (or stop covering) later tables' routes.
         const more = this.shadows[family].changed(this.mirror.routes.family(family), this.base.vrfTables.get(vrf)!, table, len, d0, d1, d2, d3);
