@@ -4,7 +4,8 @@
 //
 // Deletions the kernel does not announce (IPv4 routes flushed when a link goes down, loses its
 // last address, changes master or disappears; nexthop objects flushed with their device and
-// the IPv4 routes that used them) are not guessed at: the mirror asks its owner for a targeted
+// the IPv4 routes that used them), and the revival of dead multipath members when an address
+// returns, are not guessed at: the mirror asks its owner for a targeted
 // re-dump (a 'resync' event) and reconciles the dump by mark and sweep, so it never diverges
 // silently.
 import type { KernelAddress, KernelChange, KernelLink, KernelNeighbor, KernelNexthop, KernelRoute, KernelRule } from '../netlink/changes.ts';
@@ -44,6 +45,7 @@ export function append<T>(out: T[], items: readonly T[]): void {
 }
 
 const IFF_UP = 1;
+const RTNH_F_DEAD_OR_LINKDOWN = 1 | 16;
 /** Link properties whose change can flush IPv4 routes and nexthops without a notification. */
 function routesMayHaveFlushed(before: KernelLink, after: KernelLink): boolean {
   return (before.flags & IFF_UP) !== (after.flags & IFF_UP)
@@ -113,9 +115,14 @@ export class KernelMirror {
     switch (c.kind) {
       case 'link': return this.applyLink(c.op, c.link);
       case 'address': {
+        const isNew = c.op === 'new' && !this.addresses.has(keyOf.address(c.address));
         const out = this.applyObject('address', c.op, c.address);
         if (c.op === 'del' && c.address.family === 4) {
           out.push({ kind: 'resync', what: ['ipv4-routes'], reason: `IPv4 address ${c.address.address} removed` });
+        } else if (isNew && c.address.family === 4 && this.hasDeadNexthopVia(c.address.index)) {
+          // A new address revives the dead multipath members through its device (fib_sync_up,
+          // unannounced): their DEAD and LINKDOWN flags clear.
+          out.push({ kind: 'resync', what: ['ipv4-routes'], reason: `IPv4 address ${c.address.address} added` });
         }
         return out;
       }
@@ -148,6 +155,11 @@ export class KernelMirror {
       out.push({ kind: 'resync', what: ['nexthops', 'ipv4-routes', 'ipv6-routes'], reason: `link ${link.name} changed state or master` });
     }
     return out;
+  }
+
+  /** Does an IPv4 route hold a next hop through `ifindex` marked dead or link-down? */
+  private hasDeadNexthopVia(ifindex: number): boolean {
+    return this.routes.someAttrs(4, (a) => a.nexthops.some((nh) => nh.ifindex === ifindex && (nh.flags & RTNH_F_DEAD_OR_LINKDOWN) !== 0));
   }
 
   /**

@@ -92,6 +92,14 @@ export class AttrsTable {
     return this.values[id]!;
   }
 
+  /** Does any attribute set in use satisfy `test`? (A handful of sets, not a walk of routes.) */
+  some(test: (a: RouteAttrs) => boolean): boolean {
+    for (let id = 0; id < this.sigs.length; id++) {
+      if (this.refs[id]! > 0 && test(this.values[id]!)) return true;
+    }
+    return false;
+  }
+
   /** Distinct attribute sets in use. */
   get size(): number {
     return this.sigs.length - this.freeIds.length;

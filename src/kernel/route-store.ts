@@ -19,6 +19,11 @@ export class RouteStore {
     return f === 4 ? this.v4 : this.v6;
   }
 
+  /** Does any route of `family` have attributes that satisfy `test`? */
+  someAttrs(family: Family, test: (a: RouteAttrs) => boolean): boolean {
+    return (family === 4 ? this.attrs4 : this.attrs6).some(test);
+  }
+
   /** Routes, every alias counted. */
   get size(): number {
     return this.v4.count + this.v6.count;
