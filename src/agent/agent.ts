@@ -483,9 +483,12 @@ export class Agent extends EventEmitter {
     return ok;
   }
 
-  /** After a cold sync: installed = desired, less what was refused or never attempted. */
+  /**
+   * After a cold sync: installed = desired, less what was refused or never attempted. The two
+   * share their keys (RouteTable.twin), as they will hold the same routes but a few.
+   */
   private adoptDesiredRoutes(t: Translator) {
-    for (const f of [4, 6] as const) this.installed.replaceRoutes(f, t.desired.routes(f).clone());
+    for (const f of [4, 6] as const) this.installed.replaceRoutes(f, t.desired.routes(f).twin());
     const drop = (family: 4 | 6, vrf: number, len: number, d0: number, d1: number, d2: number, d3: number) => {
       this.installed.routes(family).set(vrf, len, d0, d1, d2, d3, ABSENT);
     };

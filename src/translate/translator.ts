@@ -259,12 +259,14 @@ export class Translator {
     }
     refs.flush();
     // Each key was appended once; a repeat would be a bug here, and costs only a refused insert.
-    for (const s of table.indexAppended()) this.deref(table.valueOf(s));
+    for (const v of table.indexAppended()) this.deref(v);
     for (const v of this.base.vrfTables.keys()) {
       this.reevaluate(family, v, 0, 0, 0, 0, 0, null, emit);
       if (family === 6) this.reevaluate(6, v, 10, 0xfe800000, 0, 0, 0, null, emit);
     }
     old.forEach((s) => this.deref(old.valueOf(s)));
+    // Its rows may be shared with the installed routes (RouteTable.twin): those it alone held go.
+    old.release();
   }
 
   /** Does a route of tables[0, at) cover the prefix (so that it, not the prefix's own, answers)? */
