@@ -8,22 +8,13 @@
 // setRecvBufferSize uses SO_RCVBUF only, capped by net.core.rmem_max, which no network namespace
 // but the first can raise: the patch forces the size (SO_RCVBUFFORCE) where CAP_NET_ADMIN allows.
 // node-gyp-build loads build/Release ahead of the prebuilds, so the fixed binary is the one used.
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { nodeGypRebuild } from './node-gyp-rebuild.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = dirname(require.resolve('netlink/package.json'));
-const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-// Build against the headers of the running node (no download: the machine has no network).
-const candidates = [process.env.npm_config_nodedir, join(dirname(process.execPath), '..'), '/usr'].filter(Boolean);
-const nodedir = candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
-if (!nodedir) {
-  console.error(`netlink binding: no Node.js headers (include/node/node_api.h) under ${candidates.join(', ')}`);
-  process.exit(1);
-}
-execFileSync(process.execPath, [nodeGyp, 'rebuild', '--loglevel=warn', `--nodedir=${nodedir}`], { cwd: pkg, stdio: 'inherit' });
+nodeGypRebuild(pkg, 'netlink binding');
 const loaded = require('node-gyp-build').path(pkg);
 if (!loaded.startsWith(join(pkg, 'build'))) {
   console.error(`netlink binding: expected the rebuilt binary, node-gyp-build chose ${loaded}`);

@@ -12,6 +12,7 @@ import { tableCounts } from '../status/report.ts';
 import { startStatusServer } from '../status/status-server.ts';
 import { defaultStatusSocket, ensureSocketDir } from '../status/status-socket.ts';
 import { SocketPathError, socketInUse } from '../common/grpc-bind.ts';
+import { tuneMalloc } from '../common/malloc-tuning.ts';
 
 export interface OnceReport {
   vrfs: number;
@@ -29,9 +30,11 @@ export interface OnceReport {
 
 export async function runAgent(flags: RunFlags & { lagReportMs?: number }): Promise<number> {
   const t0 = performance.now();
+  const untuned = tuneMalloc();
   const config = loadConfig({ file: flags.config, flags });
   const logger = pino({ level: config.log.level, base: { name: 'vrfsync' } }, pino.destination({ dest: 2, sync: false }));
   logger.info({ config: describeConfig(config) }, 'starting');
+  if (untuned) logger.warn({ reason: untuned }, 'allocator left at its defaults: a higher memory peak on large tables');
   let embedded: EmbeddedHwsim | null = null;
   let address = config.driver.address;
   if (address === 'embedded') {
