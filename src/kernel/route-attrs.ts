@@ -7,6 +7,9 @@ import { attrsFromSignature, type RouteAttrs, type RouteRecord } from '../netlin
 
 export type { RouteAttrs };
 
+/** Sets remembered by hash for intern(): more than any table alternates between. */
+const RECENT_MASK = 255;
+
 export class AttrsTable {
   private sigs: Uint32Array[] = [];
   private values: RouteAttrs[] = [];
@@ -14,6 +17,8 @@ export class AttrsTable {
   private refs: number[] = [];
   private freeIds: number[] = [];
   private lastId = -1;
+  /** id + 1 of a set recently interned, by hash & RECENT_MASK; 0 for none. */
+  private readonly recent = new Int32Array(RECENT_MASK + 1);
   /** hash -> id, or ids when several signatures share a hash. */
   private readonly byHash = new Map<number, number | number[]>();
 
@@ -27,8 +32,17 @@ export class AttrsTable {
       this.refs[last]!++;
       return last;
     }
+    // Then the few sets a table alternates between (one per peer), by hash, before the map.
+    const slot = rec.hash & RECENT_MASK;
+    const recent = this.recent[slot]! - 1;
+    if (recent >= 0 && this.hashes[recent] === rec.hash && this.sameSig(recent, rec)) {
+      this.refs[recent]!++;
+      this.lastId = recent;
+      return recent;
+    }
     const id = this.find(rec);
     this.lastId = id;
+    this.recent[slot] = id + 1;
     return id;
   }
 
