@@ -790,7 +790,7 @@ class Pipeline {
 export function memory(): Record<string, number> {
   const m = process.memoryUsage();
   const mib = (b: number) => Math.round(b / 2 ** 20);
-  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), heapTotal: mib(m.heapTotal), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
 }
 
 function describeTranslate(c: TranslateConfig) {
