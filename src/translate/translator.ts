@@ -210,8 +210,10 @@ export class Translator {
     changed.markWhole(family);
     const old = this.desired.routes(family);
     const kernel = this.mirror.routes.family(family);
-    // One hardware route per kernel prefix, about: sized once, filled by append, indexed at the end.
-    const table = new RouteTable(family, Math.max(64, old.size, kernel.prefixes));
+    // One hardware route per kernel prefix, about: sized once, filled by append, indexed at the
+    // end, with room for the synthetic routes of each VRF set after it (sized to the prefixes
+    // alone, the first of them doubled a full table's rows: 25 MB of the agent's peak).
+    const table = new RouteTable(family, Math.max(64, old.size, kernel.prefixes) + 2 * this.base.vrfTables.size + 64);
     this.desired.replaceRoutes(family, table);
     const heads = kernel.headSlots();
     const shadows = this.shadows[family];
