@@ -50,9 +50,14 @@ export class RouteStore {
     else this.delete(rec, route, changed);
   }
 
-  /** A fresh, empty table for `family` sharing this store's attributes: fill it from a dump. */
+  /**
+   * A fresh, empty table for `family` sharing this store's attributes: fill it from a dump.
+   * Sized for what the last dump held and a little more: sized exactly, one route more than
+   * before doubled a full table's rows.
+   */
   beginResync(family: Family): FamilyRoutes {
-    return new FamilyRoutes(family, family === 4 ? this.attrs4 : this.attrs6, Math.max(1024, this.family(family).count));
+    const count = this.family(family).count;
+    return new FamilyRoutes(family, family === 4 ? this.attrs4 : this.attrs6, Math.max(1024, count + (count >>> 4)));
   }
 
   /** Takes over a table filled from a dump, pushing every key whose active route moved. */
