@@ -5,10 +5,10 @@
 // mmap threshold to the size of each large block freed (up to 32 MiB), so after the first dump
 // doubled its tables, every later block below 16 MiB comes from the heap instead, where freed
 // blocks interleave with live tables and the process keeps them: the agent's peak RSS over a
-// 1.2M-route sync was 310-330 MiB with 150-180 MiB of it live. A fixed threshold of 1 MiB keeps
-// big tables in mappings of their own (returned whole when freed) and lets the small, short-lived
-// blocks reuse the heap: 275-290 MiB, no slower (bench:sync). MALLOC_MMAP_THRESHOLD_ would do the
-// same, but only for a process started with it.
+// 1.2M-route sync was 308-319 MiB with about 170 MiB of it live. A fixed threshold of 1 MiB
+// keeps big tables in mappings of their own (returned whole when freed) and lets the small,
+// short-lived blocks reuse the heap: 288-292 MiB, no slower (bench:sync's table, four runs each).
+// MALLOC_MMAP_THRESHOLD_ does the same, but only for a process started with it.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
