@@ -156,13 +156,6 @@ export class SlotIndex {
     for (let i = 0; i < e.length; i += 2) if (e[i] !== 0) visit(e[i]! - 1);
   }
 
-  /** Becomes a copy of `other` (same rows, so the same slots). */
-  copyFrom(other: SlotIndex): void {
-    this.entries = other.entries.slice();
-    this.mask = other.mask;
-    this.size = other.size;
-  }
-
   /** Grows the index at once to hold `capacity` keys at half load. */
   reserve(capacity: number): void {
     let n = this.mask + 1;

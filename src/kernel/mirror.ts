@@ -5,9 +5,8 @@
 // Deletions the kernel does not announce (IPv4 routes flushed when a link goes down, loses its
 // last address, changes master or disappears; nexthop objects flushed with their device and
 // the IPv4 routes that used them), and the revival of dead multipath members when an address
-// returns, are not guessed at: the mirror asks its owner for a targeted
-// re-dump (a 'resync' event) and reconciles the dump by mark and sweep, so it never diverges
-// silently.
+// returns, are not guessed at: the mirror asks its owner for a targeted re-dump (a 'resync'
+// event) and reconciles the dump by mark and sweep, so it never diverges silently.
 import type { KernelAddress, KernelChange, KernelLink, KernelNeighbor, KernelNexthop, KernelRoute, KernelRule } from '../netlink/changes.ts';
 import type { DumpKind } from '../netlink/subscription.ts';
 import { RouteRecord, recordFromRoute } from '../netlink/route-record.ts';

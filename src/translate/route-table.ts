@@ -229,28 +229,6 @@ export class RouteTable {
     return values;
   }
 
-  /** A copy of its own. */
-  clone(): RouteTable {
-    if (this.rows.tables.length === 1) {
-      const c = new RouteTable(this.family, 1);
-      const from = this.rows;
-      const to = c.rows;
-      to.cap = from.cap;
-      to.used = from.used;
-      to.freeList = [...from.freeList];
-      to.vrf = from.vrf.slice();
-      to.len = from.len.slice();
-      to.dst = from.dst.slice();
-      to.ix.copyFrom(from.ix);
-      c.val = this.val.slice();
-      c.count = this.count;
-      return c;
-    }
-    const c = new RouteTable(this.family, this.count);
-    this.forEach((s) => void c.set(this.vrfOf(s), this.dstLenOf(s), this.word(s, 0), this.word(s, 1), this.word(s, 2), this.word(s, 3), this.valueOf(s)));
-    return c;
-  }
-
   /**
    * A table sharing this one's keys and holding its routes now; from then on each changes on
    * its own. Cheap (its values only) while the two hold mostly the same keys.
