@@ -388,7 +388,8 @@ export class Agent extends EventEmitter {
     if (!this.readyToWrite()) return;
     this.stats.cycles++;
     this.resetSeen = false;
-    if (this.readReason !== null) await this.readBack();
+    const readBack = this.readReason !== null;
+    if (readBack) await this.readBack();
     this.checkReset();
     const t = this.translator!;
     let clean = true;
@@ -419,6 +420,7 @@ export class Agent extends EventEmitter {
     this.logRefusals();
     // Refused entities that landed since, or that the kernel no longer wants, are failures no more.
     this.failures.settleEntities(this.installed, t.desired);
+    if (readBack) this.failures.settleRoutes(this.installed, t.desired);
     // Under the safe policy, routes that could not be installed are covered by trapping the
     // nearest installed route above them: what moved changes which.
     const covers = this.failures.updateCovers(this.installed);

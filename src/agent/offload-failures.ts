@@ -77,6 +77,24 @@ export class OffloadFailures {
     for (const [id, f] of this.entities) if (!toWrite(f.entity, installed, desired)) this.entities.delete(id);
   }
 
+  /**
+   * Forgets the failed routes there is nothing left to write for: the installed value is the
+   * one to write (it landed, or the kernel changed back), or neither state has the route. For
+   * the end of a cycle that read the driver back: the view the failures were judged against is
+   * gone, and a route neither state holds is otherwise dropped only by its next retry, which a
+   * cold sync's fresh start can discard with the rest of the queued work.
+   */
+  settleRoutes(installed: HardwareState, desired: HardwareState): void {
+    const settled: number[] = [];
+    this.forEach((family, vrf, len, d0, d1, d2, d3) => {
+      const want = this.effective(family, vrf, len, d0, d1, d2, d3, desired.routes(family).get(vrf, len, d0, d1, d2, d3));
+      if (installed.routes(family).get(vrf, len, d0, d1, d2, d3) === want) settled.push(family, vrf, len, d0, d1, d2, d3);
+    });
+    for (let i = 0; i < settled.length; i += 7) {
+      this.forget(settled[i] as 4 | 6, settled[i + 1]!, settled[i + 2]!, settled[i + 3]!, settled[i + 4]!, settled[i + 5]!, settled[i + 6]!);
+    }
+  }
+
   /** Every refused entity other than a route. */
   forEachEntity(visit: (f: EntityFailure) => void): void {
     for (const f of this.entities.values()) visit(f);
