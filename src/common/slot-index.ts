@@ -16,6 +16,17 @@ export interface KeyedRows {
 
 export const NOT_FOUND = -1;
 
+/**
+ * A zeroed entry array, its pages written once up front. A large typed array comes from fresh
+ * mmap'd memory: probing reads a page before inserting writes it, so each page would be mapped
+ * to the shared zero page first and then copied on write, and replacing that mapping flushes the
+ * TLB of every core the process runs on (an inter-processor interrupt, dear in a VM). Written
+ * first, a page faults once, with no flush.
+ */
+function zeroedEntries(n: number): Int32Array {
+  return new Int32Array(n).fill(0);
+}
+
 export class SlotIndex {
   /** Entry p: entries[2p] = slot + 1 (0 when empty), entries[2p + 1] = hash. */
   private entries: Int32Array;
@@ -27,7 +38,7 @@ export class SlotIndex {
   constructor(private readonly rows: KeyedRows, capacity = 8) {
     let n = 16;
     while (n < capacity * 2) n *= 2;
-    this.entries = new Int32Array(n * 2);
+    this.entries = zeroedEntries(n * 2);
     this.mask = n - 1;
   }
 
@@ -167,7 +178,7 @@ export class SlotIndex {
   reset(capacity: number): void {
     let n = 16;
     while (n < capacity * 2) n *= 2;
-    this.entries = new Int32Array(n * 2);
+    this.entries = zeroedEntries(n * 2);
     this.mask = n - 1;
     this.size = 0;
   }
@@ -178,7 +189,7 @@ export class SlotIndex {
 
   private resize(n: number) {
     const old = this.entries;
-    const e = (this.entries = new Int32Array(n * 2));
+    const e = (this.entries = zeroedEntries(n * 2));
     const mask = (this.mask = n - 1);
     for (let i = 0; i < old.length; i += 2) {
       const v = old[i]!;
