@@ -7,6 +7,8 @@
 // not see: the patch reads into one buffer per socket and hands out exact-size copies. And its
 // setRecvBufferSize uses SO_RCVBUF only, capped by net.core.rmem_max, which no network namespace
 // but the first can raise: the patch forces the size (SO_RCVBUFFORCE) where CAP_NET_ADMIN allows.
+// And it adds recvDump, which reads a dump's datagrams straight into a caller's chunk, blocking,
+// for the dump thread (src/netlink/dump-thread.mjs).
 // node-gyp-build loads build/Release ahead of the prebuilds, so the fixed binary is the one used.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -1,101 +1,121 @@
 // The worker thread behind threaded dumps (dump.ts): it owns the dump socket and only reads,
 // so the kernel's time filling a full-table dump (most of a dump's cost, spent inside recvmsg)
-// runs on another core while the main thread decodes what arrived before. Datagrams travel in
-// chunks of about 1 MiB, transferred, not copied, and recycled by the main thread.
+// runs on another core while the main thread decodes what arrived before. The binding's
+// recvDump reads datagrams straight into chunks of about 1 MiB, blocking: no event loop turn,
+// buffer or callback per datagram. Chunks travel to the main thread transferred, not copied,
+// and come back to be reused.
 // Plain JavaScript: a worker does not get the TypeScript loader of the thread that starts it.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { constants } from 'node:os';
 // Only the raw socket layer: the package's index also loads every generated family codec,
 // which costs this thread about 100 ms at start.
 import raw from 'netlink/dist/raw.js';
 
-// Each transfer costs this thread, whose pace bounds a full-table dump's, tens of microseconds:
-// 256 KiB chunks made a full table's ingest ~25 ms slower.
 const CHUNK = 1024 * 1024;
+/** The largest datagram read (the kernel sends dump datagrams of at most 32 KiB). */
+const DATAGRAM = 64 * 1024;
+/** A dump that sends nothing for this long has failed. */
+const SILENCE_MS = 30_000;
 /**
- * Chunks sent and not decoded yet, counted in shared memory. At MAX_IN_FLIGHT (8 MiB) this
+ * Chunks sent and not decoded yet, counted in shared memory. At MAX_IN_FLIGHT (4 MiB) this
  * thread waits, reading nothing, and the kernel holds the rest of the dump: otherwise, while the
  * main thread is busy, a full table would pile up here in chunks.
  */
 const inFlight = new Int32Array(workerData.inFlight);
-const MAX_IN_FLIGHT = 8;
-const NLMSG_HDRLEN = 16;
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-/** Chunks the main thread has given back. */
+const MAX_IN_FLIGHT = 4;
+/**
+ * Chunks the main thread has given back, taken from their port as they are needed (this
+ * thread's event loop does not turn during a dump). Idle ones go back with the dump's end, to be
+ * freed by the main thread's garbage collector: an idle thread collects nothing, and would hold
+ * them until its next dump.
+ */
 const pool = [];
+const recycled = workerData.recycle;
+const sizes = new Int32Array(CHUNK / 16);
+const state = new Int32Array(4);
+
+function drainRecycled() {
+  for (let m; (m = receiveMessageOnPort(recycled));) pool.push(m.message);
+}
 
 function takeChunk() {
+  drainRecycled();
   return Buffer.from(pool.pop() ?? new ArrayBuffer(CHUNK));
 }
 
-/**
- * Does this datagram end dump `seq` (NLMSG_DONE, or an NLMSG_ERROR that is not an ACK)? Read
- * as 32-bit words (netlink headers are in host order), which costs half what Buffer's readers
- * or a DataView do: this walk meets every message of a full table on the thread that bounds
- * the dump's pace.
- */
-function ends(buf, seq) {
-  const n = buf.length;
-  // A datagram of the binding's own is aligned; a small one may sit in a shared pool.
-  const bytes = buf.byteOffset % 4 === 0 ? buf : new Uint8Array(buf);
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, n >>> 2);
-  let w = 0;
-  while (w * 4 + NLMSG_HDRLEN <= n) {
-    const len = words[w];
-    if (len < NLMSG_HDRLEN || w * 4 + len > n) return true; // malformed: main reports it
-    const type = words[w + 1] & 0xffff;
-    if (words[w + 2] === seq && (type === NLMSG_DONE || type === NLMSG_ERROR)) return true;
-    w += (len + 3) >>> 2;
+const errnoName = (errno) => Object.keys(constants.errno).find((k) => constants.errno[k] === errno) ?? `errno ${errno}`;
+
+/** Reads the whole dump, chunk by chunk, to the main thread. */
+function readDump(sock, id, seq) {
+  let chunk = takeChunk();
+  let used = 0;
+  // The datagrams' lengths, so that a tap (vrfsync record) sees them as the kernel sent them.
+  let lengths = [];
+  // The dump's last chunk is not given back: the thread is idle after it.
+  const flush = (last = false) => {
+    if (used === 0) {
+      if (last) pool.push(chunk.buffer);
+      return;
+    }
+    for (let n; (n = Atomics.load(inFlight, 0)) >= MAX_IN_FLIGHT;) Atomics.wait(inFlight, 0, n, 1000);
+    Atomics.add(inFlight, 0, 1);
+    parentPort.postMessage({ id, chunk: chunk.buffer, len: used, sizes: lengths, last }, [chunk.buffer]);
+    if (last) return;
+    chunk = takeChunk();
+    used = 0;
+    lengths = [];
+  };
+  for (;;) {
+    sock.recvDump(chunk, used, seq, sizes, state, SILENCE_MS);
+    used = state[0];
+    for (let i = 0; i < state[1]; i++) lengths.push(sizes[i]);
+    if (state[3]) {
+      flush(true);
+      const code = errnoName(state[3]);
+      return { message: `recvmsg: ${code} reading a netlink dump`, code, errno: -state[3] };
+    }
+    if (state[2]) {
+      flush(true);
+      return null;
+    }
+    if (CHUNK - used < DATAGRAM || used > CHUNK / 2) flush();
   }
-  return false;
 }
 
 function run({ id, request, seq, recvBufferSize }) {
   let sock;
   try {
     sock = new raw.RawNetlinkSocket(0, {
-      recvBufferSize, sendBufferSize: 64 * 1024, messagePeeking: false, msgBufferSize: 64 * 1024,
+      recvBufferSize, sendBufferSize: 64 * 1024, messagePeeking: false, msgBufferSize: DATAGRAM,
     });
   } catch (err) {
     parentPort.postMessage({ id, error: { message: err.message, code: err.code, errno: err.errno } });
     return;
   }
-  let chunk = takeChunk();
-  let used = 0;
-  // The datagrams' lengths, so that a tap (vrfsync record) sees them as the kernel sent them.
-  let sizes = [];
   let finished = false;
-  const flush = () => {
-    if (used === 0) return;
-    for (let n; (n = Atomics.load(inFlight, 0)) >= MAX_IN_FLIGHT;) Atomics.wait(inFlight, 0, n, 1000);
-    Atomics.add(inFlight, 0, 1);
-    parentPort.postMessage({ id, chunk: chunk.buffer, len: used, sizes }, [chunk.buffer]);
-    chunk = takeChunk();
-    used = 0;
-    sizes = [];
-  };
   const finish = (error) => {
     if (finished) return;
     finished = true;
-    flush();
     sock.close();
-    parentPort.postMessage(error ? { id, error } : { id, end: true });
+    drainRecycled();
+    const spare = pool.splice(0);
+    parentPort.postMessage(error ? { id, error, spare } : { id, end: true, spare }, spare);
   };
-  sock.on('message', (buf) => {
-    if (finished) return;
-    // Reads are at most 64 KiB, a sixteenth of a chunk.
-    if (used + buf.length > CHUNK) flush();
-    buf.copy(chunk, used);
-    used += buf.length;
-    sizes.push(buf.length);
-    if (ends(buf, seq)) finish();
-    else if (used > CHUNK / 2) flush();
-  });
   sock.on('error', (err) => finish({ message: err.message, code: err.code, errno: err.errno }));
-  sock.send(Buffer.from(request), { port: 0 });
+  // Sent on the next turn of this thread's loop; the replies are read once it is.
+  sock.send(Buffer.from(request), { port: 0 }, (err) => {
+    if (err) finish({ message: err.message, code: err.code, errno: err.errno });
+    else {
+      // Thrown here, an error would end the process (this runs inside the binding's callback).
+      let result;
+      try {
+        result = readDump(sock, id, seq);
+      } catch (e) {
+        result = { message: `reading a netlink dump: ${e.message}` };
+      }
+      finish(result);
+    }
+  });
 }
 
-parentPort.on('message', (msg) => {
-  if (msg.recycle) pool.push(msg.recycle);
-  else run(msg);
-});
+parentPort.on('message', run);

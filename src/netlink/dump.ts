@@ -3,8 +3,9 @@
 //
 // A threaded dump reads on a worker thread (dump-thread.mjs) and decodes here: the kernel fills
 // a dump inside recvmsg, so reading elsewhere lets the kernel's half of a full-table dump run
-// on one core while decoding runs on the other. Small dumps read on this thread.
-import { Worker } from 'node:worker_threads';
+// on other cores than decoding. There are two such threads, so that a full resync's IPv4 and
+// IPv6 dumps are filled at once. Small dumps read on this thread.
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { RawNetlinkSocket } from 'netlink';
 import { MalformedMessage } from './attributes.ts';
 import { NLMSG, NLMSG_HDRLEN, NLM_F, encodeMessage } from './messages.ts';
@@ -129,9 +130,9 @@ function dumpHere(request: Buffer, recvBufferSize: number, replies: Replies, tap
   });
 }
 
-/** Starts the dump thread ahead of the first threaded dump (it takes a few tens of ms to boot). */
+/** Starts the dump threads ahead of the first threaded dump (each takes a few tens of ms to boot). */
 export function warmDumpThread(): void {
-  DumpThread.get();
+  DumpThread.warm();
 }
 
 interface ThreadMessage {
@@ -140,32 +141,53 @@ interface ThreadMessage {
   len?: number;
   /** The chunk's datagrams, by length, in order. */
   sizes?: number[];
+  /** The dump's last chunk: not given back (the thread is idle after it). */
+  last?: boolean;
   end?: boolean;
+  /** With the end: the thread's idle chunks, handed over to be freed here. */
+  spare?: ArrayBuffer[];
   error?: { message: string; code?: string; errno?: number };
 }
 
-/** The one dump thread, started on first use and kept (unreferenced) while idle. */
+/**
+ * The dump threads, started on first use and kept (unreferenced) while idle. Two: a full resync
+ * dumps both families at once, and each thread's kernel half then runs on its own core.
+ */
 class DumpThread {
-  private static instance: DumpThread | null | undefined;
+  private static readonly POOL = 2;
+  private static pool: DumpThread[] | null | undefined;
   private readonly pending = new Map<number, { replies: Replies; tap: NetlinkTap | null; resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
 
-  /** The thread, or null where one cannot start (then dumps read here). */
-  static get(): DumpThread | null {
-    if (DumpThread.instance === undefined) {
-      try {
+  static warm(): void {
+    if (DumpThread.pool !== undefined) return;
+    try {
+      DumpThread.pool = Array.from({ length: DumpThread.POOL }, () => {
         const inFlight = new Int32Array(new SharedArrayBuffer(4));
-        const worker = new Worker(new URL('./dump-thread.mjs', import.meta.url), { workerData: { inFlight: inFlight.buffer } });
-        DumpThread.instance = new DumpThread(worker, inFlight);
-      } catch {
-        DumpThread.instance = null;
-      }
+        // Decoded chunks go back on a port of their own, which the thread drains while it reads
+        // (its event loop does not turn during a dump).
+        const { port1: recycle, port2 } = new MessageChannel();
+        const worker = new Worker(new URL('./dump-thread.mjs', import.meta.url), {
+          workerData: { inFlight: inFlight.buffer, recycle: port2 }, transferList: [port2],
+        });
+        recycle.unref();
+        return new DumpThread(worker, inFlight, recycle);
+      });
+    } catch {
+      DumpThread.pool = null;
     }
-    return DumpThread.instance;
+  }
+
+  /** The least busy thread, or null where none can start (then dumps read here). */
+  static get(): DumpThread | null {
+    DumpThread.warm();
+    let best: DumpThread | null = null;
+    for (const t of DumpThread.pool ?? []) if (!best || t.pending.size < best.pending.size) best = t;
+    return best;
   }
 
   /** `inFlight`: chunks the thread sent that are not decoded yet (it waits at a limit). */
-  private constructor(private readonly worker: Worker, private readonly inFlight: Int32Array) {
+  private constructor(private readonly worker: Worker, private readonly inFlight: Int32Array, private readonly recycle: MessagePort) {
     worker.on('message', (m: ThreadMessage) => this.onMessage(m));
     worker.on('error', (err) => this.abandon(err));
     worker.on('exit', () => this.abandon(new Error('the dump thread exited')));
@@ -187,7 +209,7 @@ class DumpThread {
     if (m.chunk) {
       if (p?.tap) tapChunk(p.tap, Buffer.from(m.chunk, 0, m.len), m.sizes ?? [m.len!]);
       if (p && !p.replies.done) p.replies.take(Buffer.from(m.chunk, 0, m.len), m.len);
-      this.worker.postMessage({ recycle: m.chunk }, [m.chunk]);
+      if (!m.last) this.recycle.postMessage(m.chunk, [m.chunk]);
       Atomics.sub(this.inFlight, 0, 1);
       Atomics.notify(this.inFlight, 0);
     }
@@ -199,9 +221,9 @@ class DumpThread {
     p.replies.settle(p.resolve, p.reject);
   }
 
-  /** The thread died: fail what it owed, and read here from now on. */
+  /** The thread died: fail what it owed, and leave the pool (an empty pool reads here). */
   private abandon(err: Error) {
-    DumpThread.instance = null;
+    if (DumpThread.pool) DumpThread.pool = DumpThread.pool.filter((t) => t !== this);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
