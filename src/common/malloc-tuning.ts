@@ -9,22 +9,9 @@
 // keeps big tables in mappings of their own (returned whole when freed) and lets the small,
 // short-lived blocks reuse the heap: 288-292 MiB, no slower (bench:sync's table, four runs each).
 // MALLOC_MMAP_THRESHOLD_ does the same, but only for a process started with it.
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from './native-addon.ts';
 
 export const MMAP_THRESHOLD = 1 << 20;
-
-/** The built addon, from src/common or from the bundle in dist/. */
-function addonPath(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const root of [join(here, '..', '..'), join(here, '..')]) {
-    const p = join(root, 'native', 'malloc-tuning', 'build', 'Release', 'malloc_tuning.node');
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
 
 /**
  * Applies the agent's allocator settings; returns why not when they could not be (no glibc, the
@@ -32,8 +19,7 @@ function addonPath(): string | null {
  */
 export function tuneMalloc(): string | null {
   if (process.env.MALLOC_MMAP_THRESHOLD_ !== undefined) return null; // the operator chose
-  const path = addonPath();
-  if (!path) return 'native/malloc-tuning is not built (npm ci builds it)';
-  const addon = createRequire(import.meta.url)(path) as { tune(mmapThreshold: number, arenaMax: number): boolean };
+  const addon = loadAddon<{ tune(mmapThreshold: number, arenaMax: number): boolean }>('malloc-tuning', 'malloc_tuning.node');
+  if (!addon) return 'native/malloc-tuning is not built (npm ci builds it)';
   return addon.tune(MMAP_THRESHOLD, 0) ? null : 'mallopt is not available (not glibc)';
 }

@@ -10,6 +10,7 @@ import { RawNetlinkSocket } from 'netlink';
 import { MalformedMessage } from './attributes.ts';
 import { NLMSG, NLMSG_HDRLEN, NLM_F, encodeMessage } from './messages.ts';
 import { tapClock, type NetlinkTap } from './tap.ts';
+import type { BulkRouteScan } from './route-scan.ts';
 
 const NETLINK_ROUTE = 0;
 
@@ -33,6 +34,8 @@ export interface DumpOptions {
   threaded?: boolean;
   /** Sees the request and each reply datagram (vrfsync record). */
   tap?: NetlinkTap | null;
+  /** Takes the run of messages it can before `visit` sees the next (a route dump's native scan). */
+  bulk?: BulkRouteScan | null;
 }
 
 /** A dump in progress: what its replies said so far. A replay feeds recorded replies to one. */
@@ -40,7 +43,7 @@ export class Replies {
   interrupted = false;
   done = false;
   error: Error | null = null;
-  constructor(readonly type: number, readonly seq: number, private readonly visit: DumpVisitor) {}
+  constructor(readonly type: number, readonly seq: number, private readonly visit: DumpVisitor, private readonly bulk: BulkRouteScan | null = null) {}
 
   /**
    * Walks the messages of buf[0, len): the hot loop of a full-table dump, headers read in
@@ -49,6 +52,10 @@ export class Replies {
   take(buf: Buffer, len = buf.length): void {
     let off = 0;
     while (off + NLMSG_HDRLEN <= len && !this.done) {
+      if (this.bulk) {
+        off = this.bulk(buf, off, len, this.seq);
+        if (off + NLMSG_HDRLEN > len) break;
+      }
       const mlen = buf.readUInt32LE(off);
       if (mlen < NLMSG_HDRLEN || off + mlen > len) {
         this.fail(new MalformedMessage(`netlink message at ${off} has length ${mlen} in a datagram of ${len}`));
@@ -89,7 +96,7 @@ export class Replies {
 export function dump(type: number, requestBody: Buffer, visit: DumpVisitor, options: DumpOptions = {}): Promise<void> {
   const seq = (Math.random() * 0x7fffffff) >>> 0;
   const request = encodeMessage(type, NLM_F.REQUEST | NLM_F.DUMP, seq, requestBody);
-  const replies = new Replies(type, seq, visit);
+  const replies = new Replies(type, seq, visit, options.bulk);
   const recvBufferSize = options.recvBufferSize ?? 4 * 1024 * 1024;
   const tap = options.tap ?? null;
   tap?.('request', request, tapClock());

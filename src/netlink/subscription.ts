@@ -14,6 +14,7 @@ import { newDecodeStats, type DecodeStats } from './decode.ts';
 import { DumpInterrupted, dump, warmDumpThread } from './dump.ts';
 import { AF_INET, AF_INET6, RTMSG_LEN } from './route-codec.ts';
 import { RouteRecord } from './route-record.ts';
+import { bulkRouteScan } from './route-scan.ts';
 import { RTM } from './messages.ts';
 import { tapClock, type NetlinkTap } from './tap.ts';
 
@@ -138,7 +139,9 @@ export class NetlinkSubscription extends EventEmitter {
     await this.retrying(async () => {
       sink.reset();
       this.stats.dumps++;
-      await dump(RTM.GETROUTE, req, routeDumpVisitor(req[0]!, rec, sink, this.stats), { threaded: true, tap: this.tap });
+      await dump(RTM.GETROUTE, req, routeDumpVisitor(req[0]!, rec, sink, this.stats), {
+        threaded: true, tap: this.tap, bulk: bulkRouteScan(req[0]!, rec, (r) => sink.add(r)),
+      });
     });
   }
 

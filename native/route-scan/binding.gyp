@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "route_scan",
+      "sources": ["route-scan.c"],
+      "cflags": ["-O2"]
+    }
+  ]
+}
