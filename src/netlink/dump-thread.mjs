@@ -17,6 +17,11 @@ const DATAGRAM = 64 * 1024;
 /** A dump that sends nothing for this long has failed. */
 const SILENCE_MS = 30_000;
 /**
+ * Each blocking read waits at most this long, so that a thread being terminated (the process
+ * exiting mid-dump) gets back to JavaScript, where termination takes effect, soon.
+ */
+const POLL_MS = 250;
+/**
  * Chunks sent and not decoded yet, counted in shared memory. At MAX_IN_FLIGHT (4 MiB) this
  * thread waits, reading nothing, and the kernel holds the rest of the dump: otherwise, while the
  * main thread is busy, a full table would pile up here in chunks.
@@ -65,10 +70,13 @@ function readDump(sock, id, seq) {
     used = 0;
     lengths = [];
   };
+  let silent = 0;
   for (;;) {
-    sock.recvDump(chunk, used, seq, sizes, state, SILENCE_MS);
+    sock.recvDump(chunk, used, seq, sizes, state, POLL_MS);
     used = state[0];
     for (let i = 0; i < state[1]; i++) lengths.push(sizes[i]);
+    if (state[1] > 0) silent = 0;
+    if (state[3] === constants.errno.ETIMEDOUT && (silent += POLL_MS) < SILENCE_MS) continue;
     if (state[3]) {
       flush(true);
       const code = errnoName(state[3]);
@@ -92,30 +100,23 @@ function run({ id, request, seq, recvBufferSize }) {
     parentPort.postMessage({ id, error: { message: err.message, code: err.code, errno: err.errno } });
     return;
   }
-  let finished = false;
   const finish = (error) => {
-    if (finished) return;
-    finished = true;
     sock.close();
     drainRecycled();
     const spare = pool.splice(0);
     parentPort.postMessage(error ? { id, error, spare } : { id, end: true, spare }, spare);
   };
-  sock.on('error', (err) => finish({ message: err.message, code: err.code, errno: err.errno }));
-  // Sent on the next turn of this thread's loop; the replies are read once it is.
-  sock.send(Buffer.from(request), { port: 0 }, (err) => {
-    if (err) finish({ message: err.message, code: err.code, errno: err.errno });
-    else {
-      // Thrown here, an error would end the process (this runs inside the binding's callback).
-      let result;
-      try {
-        result = readDump(sock, id, seq);
-      } catch (e) {
-        result = { message: `reading a netlink dump: ${e.message}` };
-      }
-      finish(result);
-    }
-  });
+  // The whole dump runs in this turn of the thread's loop, from the request to the end: not
+  // inside a callback of the binding (once the end is posted, the main thread may exit and
+  // terminate this thread, and a termination inside a binding callback aborts the process), and
+  // with no turn in between, in which the socket's own poll would read the replies.
+  const errno = sock.sendNow(Buffer.from(request));
+  if (errno) {
+    const code = errnoName(errno);
+    finish({ message: `sendmsg: ${code} sending a netlink dump request`, code, errno: -errno });
+    return;
+  }
+  finish(readDump(sock, id, seq));
 }
 
 parentPort.on('message', run);
