@@ -6,7 +6,7 @@
 // and come back to be reused.
 // Plain JavaScript: a worker does not get the TypeScript loader of the thread that starts it.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { constants } from 'node:os';
+import { constants, setPriority } from 'node:os';
 // Only the raw socket layer: the package's index also loads every generated family codec,
 // which costs this thread about 100 ms at start.
 import raw from 'netlink/dist/raw.js';
@@ -27,6 +27,15 @@ const POLL_MS = 250;
  * main thread is busy, a full table would pile up here in chunks.
  */
 const inFlight = new Int32Array(workerData.inFlight);
+// This thread's priority (dump.ts: the background thread yields). A nice value is per thread on
+// Linux; where it cannot be set, the thread runs at the process's.
+if (workerData.nice) {
+  try {
+    setPriority(workerData.nice);
+  } catch {
+    /* the process's priority */
+  }
+}
 const MAX_IN_FLIGHT = 4;
 /**
  * Chunks the main thread has given back, taken from their port as they are needed (this

@@ -140,7 +140,7 @@ export class NetlinkSubscription extends EventEmitter {
       sink.reset();
       this.stats.dumps++;
       await dump(RTM.GETROUTE, req, routeDumpVisitor(req[0]!, rec, sink, this.stats), {
-        threaded: true, tap: this.tap, bulk: bulkRouteScan(req[0]!, rec, (r) => sink.add(r)),
+        threaded: true, background: family === 6, tap: this.tap, bulk: bulkRouteScan(req[0]!, rec, (r) => sink.add(r)),
       });
     });
   }
