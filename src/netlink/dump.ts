@@ -162,44 +162,51 @@ interface ThreadMessage {
 }
 
 /**
- * The dump threads, started on first use and kept (unreferenced) while idle. Two: a full resync
- * dumps both families at once, each filled by the kernel on its own thread. The background one
- * runs at a lower priority (nice BACKGROUND_NICE): with three busy threads (two dumps and the
- * decoding) on two cores, a fair share slowed the IPv4 dump, which bounds the resync, by about
- * as much as the IPv6 dump took; yielding, the IPv6 dump fits in what the others leave idle
- * (1.2M-route ingest 708-746 ms -> 638-692 ms, three runs each).
+ * The dump threads. Two: a full resync dumps both families at once, each filled by the kernel on
+ * its own thread. The foreground one (IPv4, and the targeted re-dumps of IPv4 routes the kernel
+ * flushes silently) is kept, unreferenced, while idle. The background one (a full resync's IPv6
+ * routes) ends after each dump, as its ~10 MiB are rarely needed again soon, and runs at a lower
+ * priority (nice BACKGROUND_NICE): with three busy threads (two dumps and the decoding) on two
+ * cores, a fair share slowed the IPv4 dump, which bounds the resync, by about as much as the IPv6
+ * dump took; yielding, the IPv6 dump fits in what the others leave idle (1.2M-route ingest
+ * 708-746 ms -> 638-692 ms, three runs each).
  */
 class DumpThread {
   private static readonly BACKGROUND_NICE = 10;
-  private static pool: DumpThread[] | null | undefined;
+  /** The live threads; null once one could not start (dumps then read here). */
+  private static pool: DumpThread[] | null = [];
   private readonly pending = new Map<number, { replies: Replies; tap: NetlinkTap | null; resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
 
-  static warm(): void {
-    if (DumpThread.pool !== undefined) return;
+  private static start(background: boolean): DumpThread | null {
+    if (!DumpThread.pool) return null;
     try {
-      DumpThread.pool = [false, true].map((background) => {
-        const inFlight = new Int32Array(new SharedArrayBuffer(4));
-        // Decoded chunks go back on a port of their own, which the thread drains while it reads
-        // (its event loop does not turn during a dump).
-        const { port1: recycle, port2 } = new MessageChannel();
-        const worker = new Worker(new URL('./dump-thread.mjs', import.meta.url), {
-          workerData: { inFlight: inFlight.buffer, recycle: port2, nice: background ? DumpThread.BACKGROUND_NICE : 0 },
-          transferList: [port2],
-        });
-        recycle.unref();
-        return new DumpThread(worker, inFlight, recycle, background);
+      const inFlight = new Int32Array(new SharedArrayBuffer(4));
+      // Decoded chunks go back on a port of their own, which the thread drains while it reads
+      // (its event loop does not turn during a dump).
+      const { port1: recycle, port2 } = new MessageChannel();
+      const worker = new Worker(new URL('./dump-thread.mjs', import.meta.url), {
+        workerData: { inFlight: inFlight.buffer, recycle: port2, nice: background ? DumpThread.BACKGROUND_NICE : 0 },
+        transferList: [port2],
       });
+      recycle.unref();
+      const thread = new DumpThread(worker, inFlight, recycle, background);
+      DumpThread.pool.push(thread);
+      return thread;
     } catch {
       DumpThread.pool = null;
+      return null;
     }
   }
 
-  /** The background or the foreground thread (the other if it died), or null where none can start (then dumps read here). */
+  /** Starts the threads that are not running. */
+  static warm(): void {
+    for (const background of [false, true]) if (DumpThread.pool && !DumpThread.pool.some((t) => t.background === background)) DumpThread.start(background);
+  }
+
+  /** The background or the foreground thread, started if need be, or null where none can start. */
   static get(background: boolean): DumpThread | null {
-    DumpThread.warm();
-    const pool = DumpThread.pool ?? [];
-    return pool.find((t) => t.background === background) ?? pool[0] ?? null;
+    return DumpThread.pool?.find((t) => t.background === background) ?? DumpThread.start(background);
   }
 
   /** `inFlight`: chunks the thread sent that are not decoded yet (it waits at a limit). */
@@ -234,11 +241,20 @@ class DumpThread {
     if (m.error) p.replies.fail(Object.assign(new Error(m.error.message), m.error));
     else if (!p.replies.done) p.replies.fail(new MalformedMessage('dump ended without NLMSG_DONE'));
     this.pending.delete(m.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) {
+      this.worker.unref();
+      if (this.background) this.retire();
+    }
     p.replies.settle(p.resolve, p.reject);
   }
 
-  /** The thread died: fail what it owed, and leave the pool (an empty pool reads here). */
+  /** Leaves the pool and ends the thread (idle). */
+  private retire() {
+    if (DumpThread.pool) DumpThread.pool = DumpThread.pool.filter((t) => t !== this);
+    void this.worker.terminate();
+  }
+
+  /** The thread died (or retired): fail what it owed, and leave the pool. */
   private abandon(err: Error) {
     if (DumpThread.pool) DumpThread.pool = DumpThread.pool.filter((t) => t !== this);
     for (const p of this.pending.values()) p.reject(err);
