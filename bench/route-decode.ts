@@ -1,6 +1,8 @@
 // Route decoding without the kernel: the same datagrams (full-table dump shaped: /24 routes,
 // one in ten multipath) decoded by the raw `netlink` package's parser and by src/netlink, to
-// objects (the event path) and to records (the full-table path), in one process. The ratio is the decoder's gain; the kernel's own dump speed is bench/netlink-dump.ts.
+// objects (the event path) and to records (the full-table path: JavaScript's scanRoute, and the
+// native scanner a full-table dump uses), in one process. The ratio is the decoder's gain; the
+// kernel's own dump speed is bench/netlink-dump.ts.
 //
 //   node --expose-gc bin/run-ts.js bench/route-decode.ts [--routes N]
 import { parseArgs } from 'node:util';
@@ -9,6 +11,7 @@ import { encodeMessage, forEachMessage, RTM } from '../src/netlink/messages.ts';
 import { decodeChange, newDecodeStats } from '../src/netlink/decode.ts';
 import { RouteType, encodeRoute, type KernelRoute } from '../src/netlink/route-codec.ts';
 import { RouteRecord, scanRoute } from '../src/netlink/route-record.ts';
+import { bulkRouteScan } from '../src/netlink/route-scan.ts';
 
 const { values } = parseArgs({ options: { routes: { type: 'string', default: '1000000' } } });
 const N = Number(values.routes);
@@ -79,4 +82,12 @@ const records = time('src/netlink records', () => {
   });
   return n;
 });
-console.log(`src/netlink decodes objects ${(ours / pkg).toFixed(2)}x and records ${(records / pkg).toFixed(2)}x as fast as the netlink package (which leaves RTA_MULTIPATH raw)`);
+const native = time('src/netlink records (native)', () => {
+  // What a full-table dump runs: native/route-scan, a batch of messages per call.
+  let n = 0;
+  const scan = bulkRouteScan(2, new RouteRecord(), () => void n++);
+  if (!scan) throw new Error('native/route-scan is not built (npm ci builds it)');
+  for (const d of datagrams) if (scan(d, 0, d.length, 1) !== d.length) throw new Error('the native scanner left a message');
+  return n;
+});
+console.log(`src/netlink decodes objects ${(ours / pkg).toFixed(2)}x, records ${(records / pkg).toFixed(2)}x and records natively ${(native / pkg).toFixed(2)}x as fast as the netlink package (which leaves RTA_MULTIPATH raw); native ${(native / records).toFixed(1)}x JavaScript's records`);

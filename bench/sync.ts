@@ -139,6 +139,7 @@ async function churn(address: string) {
   const last = lagReports().at(-1)!;
   console.log(`  lag from the agent receiving a change to hwsim acknowledging it: p50 ${last.p50} ms, p99 ${last.p99} ms, max ${last.max} ms over ${last.updates.toLocaleString('en-US')} updates`);
   const check = spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(repo, 'bin', 'run-ts.js'), join(repo, 'test', 'helpers', 'hw-check.ts'), address], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (check.status !== 0) throw new Error(`the final hardware check failed (exit ${check.status ?? check.signal}): ${check.stderr.trim()}`);
   console.log(`  divergence at the end: ${JSON.parse(check.stdout).count} mismatches`);
   agent.kill('SIGTERM');
 
