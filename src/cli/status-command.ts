@@ -57,6 +57,8 @@ export async function runStatus(opts: { json?: boolean; watch?: boolean; socket?
           : `${new Date(Number(e.unixMs)).toISOString()} ${e.kind}${e.state ? ` ${STATE_NAME(e.state)}` : ''}${e.key ? ` ${e.key}` : ''}${e.code ? ` ${e.code}` : ''}${Number(e.count) > 1 ? ` x${e.count}` : ''}${e.message ? ` ${e.message}` : ''}`;
         process.stdout.write(`${line}\n`);
       });
+      // On stderr, so stdout stays the status and the events: from here on, no event is missed.
+      stream.on('metadata', () => process.stderr.write('vrfsync status: watching offload events\n'));
       stream.on('end', resolve);
       stream.on('error', (err: grpc.ServiceError) => (err.code === grpc.status.CANCELLED ? resolve() : reject(err)));
     });

@@ -38,6 +38,8 @@ export async function startStatusServer(agent: Agent, socketPath: string): Promi
     },
     watch: (call: grpc.ServerWritableStream<agentv1.WatchRequest, agentv1.IOffloadEvent>) => {
       watchers.add(call);
+      // Headers at once: the client then knows its watch is open before any event comes.
+      call.sendMetadata(new grpc.Metadata());
       call.on('cancelled', () => watchers.delete(call));
       call.on('close', () => watchers.delete(call));
     },

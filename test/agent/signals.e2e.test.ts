@@ -102,8 +102,10 @@ describe('signals', () => {
     const watcher = spawn(process.execPath, [join(repo, 'bin', 'vrfsync.js'), 'status', '--watch', '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
     const watcherExit = once(watcher, 'exit') as Promise<[number | null]>;
     let watched = '';
-    watcher.stdout.on('data', (d) => (watched += d));
-    await expect.poll(() => watched.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    watcher.stderr.on('data', (d) => (watched += d));
+    // The signal comes once the watch is open (a Watch call that reached a stopping agent would
+    // be refused, which the watcher rightly reports with exit 2).
+    await expect.poll(() => watched, { timeout: 20_000 }).toContain('watching offload events');
     agent.proc.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     expect(existsSync(socket)).toBe(false);
