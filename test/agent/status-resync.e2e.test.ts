@@ -40,9 +40,9 @@ describe('status: the last resyncs and why', () => {
       // The first line is the status; the events follow, one a line.
       for (const l of all) if (lines++ > 0) events.push(JSON.parse(l) as { kind: string; message: string });
     });
-    await waitFor('vrfsync status --watch to print the status', () => (lines > 0 ? true : undefined), 10_000);
-    // Its Watch call goes out right after.
-    await new Promise((r) => setTimeout(r, 300));
+    let said = '';
+    watch.stderr!.on('data', (d: Buffer) => (said += String(d)));
+    await waitFor('vrfsync status --watch to open its stream', () => (lines > 0 && said.includes('watching offload events') ? true : undefined), 10_000);
   });
   afterAll(() => {
     watch?.kill();

@@ -125,10 +125,12 @@ describe('status API and metrics', () => {
   it('vrfsync status --watch streams offload events', async () => {
     const watch = execFile(process.execPath, [join(repo, 'bin', 'vrfsync.js'), 'status', '--watch', '--json', '--socket', socket]);
     let out = '';
+    let said = '';
     watch.stdout!.on('data', (d) => (out += d));
-    await new Promise((r) => setTimeout(r, 1500));
-    ns.batch(['route add 11.0.0.0/8 via 192.168.1.2']);
+    watch.stderr!.on('data', (d) => (said += d));
     const end = Date.now() + 20_000;
+    while (!said.includes('watching offload events') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    ns.batch(['route add 11.0.0.0/8 via 192.168.1.2']);
     while (!out.includes('"kind":"refused"') && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     watch.kill();
     expect(out).toContain('"kind":"refused"');
