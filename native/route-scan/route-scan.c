@@ -64,6 +64,99 @@ static uint32_t seal(const uint32_t *w, uint32_t n) {
   return h ^ (h >> 12);
 }
 
+/** Where the parts of a route's signature are, from the first pass over its attributes. */
+typedef struct {
+  const uint8_t *src, *prefsrc, *gw, *mp;
+  uint32_t mp_len, oif, nh_id, pref;
+  int has_nh_id, has_pref;
+} Parts;
+
+/** The first pass: the key into rec, the signature's parts into parts. 0: leave it to JavaScript. */
+static int read_attrs(const uint8_t *b, uint32_t len, uint32_t alen, uint32_t *rec, Parts *parts) {
+  uint32_t off = RTMSG_LEN;
+  while (off + 4 <= len) {
+    const uint32_t l = u16(b + off);
+    const uint32_t type = u16(b + off + 2) & 0x3fff;
+    if (l < 4 || off + l > len) return 0;
+    const uint8_t *p = b + off + 4;
+    const uint32_t plen = l - 4;
+    switch (type) {
+      case RTA_DST:
+        if (plen != alen) return 0;
+        rec[R_D0] = be32(p);
+        if (alen == 16) {
+          rec[R_D1] = be32(p + 4);
+          rec[R_D2] = be32(p + 8);
+          rec[R_D3] = be32(p + 12);
+        }
+        break;
+      case RTA_SRC: if (plen != alen) return 0; parts->src = p; break;
+      case RTA_OIF: if (plen != 4) return 0; parts->oif = u32(p); break;
+      case RTA_GATEWAY: if (plen != alen) return 0; parts->gw = p; break;
+      case RTA_VIA: return 0;
+      case RTA_PRIORITY: if (plen != 4) return 0; rec[R_PRIORITY] = u32(p); break;
+      case RTA_PREFSRC: if (plen != alen) return 0; parts->prefsrc = p; break;
+      case RTA_TABLE: if (plen != 4) return 0; rec[R_TABLE] = u32(p); break;
+      case RTA_MULTIPATH: parts->mp = p; parts->mp_len = plen; break;
+      case RTA_NH_ID: if (plen != 4) return 0; parts->nh_id = u32(p); parts->has_nh_id = 1; break;
+      case RTA_PREF: if (plen < 1) return 0; parts->pref = p[0]; parts->has_pref = 1; break;
+      default: break;
+    }
+    off += (l + 3) & ~3u;
+  }
+  return 1;
+}
+
+/** RTA_MULTIPATH's nexthops as signature words: a count, then each one's. 0: leave it to JavaScript. */
+static int put_multipath(const uint8_t *mp, uint32_t mp_len, uint32_t alen, Sig *sig) {
+  const int words = (int)alen / 4;
+  const uint32_t count_at = sig->n;
+  if (!put(sig, 0)) return 0;
+  uint32_t n = 0, o = 0;
+  while (o + 8 <= mp_len) {
+    const uint8_t *nh = mp + o;
+    const uint32_t nlen = u16(nh);
+    if (nlen < 8 || o + nlen > mp_len) return 0;
+    const uint8_t *ngw = NULL;
+    uint32_t a = 8;
+    while (a + 4 <= nlen) {
+      const uint32_t l = u16(nh + a);
+      const uint32_t t = u16(nh + a + 2) & 0x3fff;
+      if (l < 4 || a + l > nlen) return 0;
+      if (t == RTA_VIA) return 0;
+      if (t == RTA_GATEWAY) {
+        if (l - 4 != alen) return 0;
+        ngw = nh + a + 4;
+      }
+      a += (l + 3) & ~3u;
+    }
+    if (!put(sig, u32(nh + 4))) return 0;
+    if (!put(sig, (((uint32_t)nh[3] + 1) & 0xffff) | ((uint32_t)nh[2] << 16) | ((ngw ? (uint32_t)(words == 1 ? 4 : 6) : 0) << 24))) return 0;
+    if (ngw && !put_addr(sig, ngw, words)) return 0;
+    n++;
+    o += (nlen + 3) & ~3u;
+  }
+  sig->w[count_at] = n;
+  return 1;
+}
+
+/** The second pass: the signature, in the order route-record.ts writes it. 0: no room. */
+static int put_signature(const uint8_t *b, uint32_t flags, uint32_t alen, const Parts *parts, Sig *sig) {
+  const int words = (int)alen / 4;
+  if (!put(sig, (uint32_t)b[5] | ((uint32_t)b[6] << 8) | ((uint32_t)b[7] << 16) | ((uint32_t)b[2] << 24))) return 0;
+  if (!put(sig, flags)) return 0;
+  if (!put(sig, (parts->src ? HAS_SRC : 0) | (parts->prefsrc ? HAS_PREFSRC : 0) | (parts->has_nh_id ? HAS_NH_ID : 0) | (parts->has_pref ? HAS_PREF : 0))) return 0;
+  if (parts->src && !put_addr(sig, parts->src, words)) return 0;
+  if (parts->prefsrc && !put_addr(sig, parts->prefsrc, words)) return 0;
+  if (parts->has_nh_id && !put(sig, parts->nh_id)) return 0;
+  if (parts->has_pref && !put(sig, parts->pref)) return 0;
+  if (parts->mp) return put_multipath(parts->mp, parts->mp_len, alen, sig);
+  if (!parts->oif && !parts->gw) return put(sig, 0);
+  if (!put(sig, 1) || !put(sig, parts->oif)) return 0;
+  if (!put(sig, 1 | ((flags & 0xff) << 16) | ((parts->gw ? (uint32_t)(words == 1 ? 4 : 6) : 0) << 24))) return 0;
+  return !parts->gw || put_addr(sig, parts->gw, words);
+}
+
 /**
  * Scans one route message body b[0, len) of family af into rec and sig (from sig->n).
  * Returns 1 when scanned; 0 when JavaScript must handle it (unusual, malformed, or sig full).
@@ -71,7 +164,6 @@ static uint32_t seal(const uint32_t *w, uint32_t n) {
 static int scan_route(const uint8_t *b, uint32_t len, int af, uint32_t *rec, Sig *sig) {
   if (len < RTMSG_LEN || b[0] != af) return 0;
   const uint32_t alen = af == AF_INET ? 4 : 16;
-  const int words = (int)alen / 4;
   const uint32_t flags = u32(b + 8);
   if (flags & RTM_F_CLONED) return 0;
   if (b[1] > alen * 8) return 0;
@@ -81,85 +173,12 @@ static int scan_route(const uint8_t *b, uint32_t len, int af, uint32_t *rec, Sig
   rec[R_TOS] = b[3];
   rec[R_TABLE] = b[4];
   rec[R_FLAGS] = flags;
-  const uint8_t *src = NULL, *prefsrc = NULL, *gw = NULL, *mp = NULL;
-  uint32_t mp_len = 0, oif = 0, nh_id = 0, pref = 0;
-  int has_nh_id = 0, has_pref = 0;
-  uint32_t off = RTMSG_LEN;
-  while (off + 4 <= len) {
-    const uint32_t alen_ = u16(b + off);
-    const uint32_t type = u16(b + off + 2) & 0x3fff;
-    if (alen_ < 4 || off + alen_ > len) return 0;
-    const uint8_t *p = b + off + 4;
-    const uint32_t plen = alen_ - 4;
-    switch (type) {
-      case RTA_DST:
-        if (plen != alen) return 0;
-        rec[R_D0] = be32(p);
-        if (words == 4) {
-          rec[R_D1] = be32(p + 4);
-          rec[R_D2] = be32(p + 8);
-          rec[R_D3] = be32(p + 12);
-        }
-        break;
-      case RTA_SRC: if (plen != alen) return 0; src = p; break;
-      case RTA_OIF: if (plen != 4) return 0; oif = u32(p); break;
-      case RTA_GATEWAY: if (plen != alen) return 0; gw = p; break;
-      case RTA_VIA: return 0;
-      case RTA_PRIORITY: if (plen != 4) return 0; rec[R_PRIORITY] = u32(p); break;
-      case RTA_PREFSRC: if (plen != alen) return 0; prefsrc = p; break;
-      case RTA_TABLE: if (plen != 4) return 0; rec[R_TABLE] = u32(p); break;
-      case RTA_MULTIPATH: mp = p; mp_len = plen; break;
-      case RTA_NH_ID: if (plen != 4) return 0; nh_id = u32(p); has_nh_id = 1; break;
-      case RTA_PREF: if (plen < 1) return 0; pref = p[0]; has_pref = 1; break;
-      default: break;
-    }
-    off += (alen_ + 3) & ~3u;
-  }
+  Parts parts;
+  memset(&parts, 0, sizeof parts);
+  if (!read_attrs(b, len, alen, rec, &parts)) return 0;
   const uint32_t start = sig->n;
   rec[R_SIG_START] = start;
-  if (!put(sig, (uint32_t)b[5] | ((uint32_t)b[6] << 8) | ((uint32_t)b[7] << 16) | ((uint32_t)b[2] << 24))) return 0;
-  if (!put(sig, flags)) return 0;
-  if (!put(sig, (src ? HAS_SRC : 0) | (prefsrc ? HAS_PREFSRC : 0) | (has_nh_id ? HAS_NH_ID : 0) | (has_pref ? HAS_PREF : 0))) return 0;
-  if (src && !put_addr(sig, src, words)) return 0;
-  if (prefsrc && !put_addr(sig, prefsrc, words)) return 0;
-  if (has_nh_id && !put(sig, nh_id)) return 0;
-  if (has_pref && !put(sig, pref)) return 0;
-  if (mp) {
-    const uint32_t count_at = sig->n;
-    if (!put(sig, 0)) return 0;
-    uint32_t n = 0, o = 0;
-    while (o + 8 <= mp_len) {
-      const uint8_t *nh = mp + o;
-      const uint32_t nlen = u16(nh);
-      if (nlen < 8 || o + nlen > mp_len) return 0;
-      const uint8_t *ngw = NULL;
-      uint32_t a = 8;
-      while (a + 4 <= nlen) {
-        const uint32_t l2 = u16(nh + a);
-        const uint32_t t2 = u16(nh + a + 2) & 0x3fff;
-        if (l2 < 4 || a + l2 > nlen) return 0;
-        if (t2 == RTA_VIA) return 0;
-        if (t2 == RTA_GATEWAY) {
-          if (l2 - 4 != alen) return 0;
-          ngw = nh + a + 4;
-        }
-        a += (l2 + 3) & ~3u;
-      }
-      if (!put(sig, u32(nh + 4))) return 0;
-      if (!put(sig, (((uint32_t)nh[3] + 1) & 0xffff) | ((uint32_t)nh[2] << 16) | ((ngw ? (uint32_t)(words == 1 ? 4 : 6) : 0) << 24))) return 0;
-      if (ngw && !put_addr(sig, ngw, words)) return 0;
-      n++;
-      o += (nlen + 3) & ~3u;
-    }
-    sig->w[count_at] = n;
-  } else if (oif || gw) {
-    if (!put(sig, 1)) return 0;
-    if (!put(sig, oif)) return 0;
-    if (!put(sig, 1 | ((flags & 0xff) << 16) | ((gw ? (uint32_t)(words == 1 ? 4 : 6) : 0) << 24))) return 0;
-    if (gw && !put_addr(sig, gw, words)) return 0;
-  } else if (!put(sig, 0)) {
-    return 0;
-  }
+  if (!put_signature(b, flags, alen, &parts, sig)) return 0;
   rec[R_SIG_LEN] = sig->n - start;
   rec[R_HASH] = seal(sig->w + start, sig->n - start);
   return 1;

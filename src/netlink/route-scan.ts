@@ -26,7 +26,8 @@ const BATCH = 1024;
 export type BulkRouteScan = (buf: Uint8Array, off: number, end: number, seq: number) => number;
 
 /** A bulk scanner of a dump of family `af` (AF_INET, AF_INET6), or null without the addon. */
-export function bulkRouteScan(af: number, rec: RouteRecord, add: (rec: RouteRecord) => void, scanner = addon): BulkRouteScan | null {
+export function bulkRouteScan(af: number, rec: RouteRecord, add: (rec: RouteRecord) => void): BulkRouteScan | null {
+  const scanner = addon;
   if (!scanner) return null;
   const recs = new Uint32Array(STRIDE * BATCH);
   const sigs = new Uint32Array(16 * BATCH);
