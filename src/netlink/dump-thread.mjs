@@ -27,6 +27,7 @@ const POLL_MS = 250;
  * main thread is busy, a full table would pile up here in chunks.
  */
 const inFlight = new Int32Array(workerData.inFlight);
+const MAX_IN_FLIGHT = 4;
 // This thread's priority (dump.ts: the background thread yields). A nice value is per thread on
 // Linux; where it cannot be set, the thread runs at the process's.
 if (workerData.nice) {
@@ -36,7 +37,6 @@ if (workerData.nice) {
     /* the process's priority */
   }
 }
-const MAX_IN_FLIGHT = 4;
 /**
  * Chunks the main thread has given back, taken from their port as they are needed (this
  * thread's event loop does not turn during a dump). Idle ones go back with the dump's end, to be
@@ -57,7 +57,11 @@ function takeChunk() {
   return Buffer.from(pool.pop() ?? new ArrayBuffer(CHUNK));
 }
 
-const errnoName = (errno) => Object.keys(constants.errno).find((k) => constants.errno[k] === errno) ?? `errno ${errno}`;
+/** What a failed system call tells the main thread (as Node's own errors: a negative errno). */
+function syscallError(syscall, errno, doing) {
+  const code = Object.keys(constants.errno).find((k) => constants.errno[k] === errno) ?? `errno ${errno}`;
+  return { message: `${syscall}: ${code} ${doing}`, code, errno: -errno };
+}
 
 /** Reads the whole dump, chunk by chunk, to the main thread. */
 function readDump(sock, id, seq) {
@@ -88,14 +92,14 @@ function readDump(sock, id, seq) {
     if (state[3] === constants.errno.ETIMEDOUT && (silent += POLL_MS) < SILENCE_MS) continue;
     if (state[3]) {
       flush(true);
-      const code = errnoName(state[3]);
-      return { message: `recvmsg: ${code} reading a netlink dump`, code, errno: -state[3] };
+      return syscallError('recvmsg', state[3], 'reading a netlink dump');
     }
     if (state[2]) {
       flush(true);
       return null;
     }
-    if (CHUNK - used < DATAGRAM || used > CHUNK / 2) flush();
+    // recvDump stopped short of the end: the chunk has no room for another datagram.
+    flush();
   }
 }
 
@@ -120,12 +124,7 @@ function run({ id, request, seq, recvBufferSize }) {
   // terminate this thread, and a termination inside a binding callback aborts the process), and
   // with no turn in between, in which the socket's own poll would read the replies.
   const errno = sock.sendNow(Buffer.from(request));
-  if (errno) {
-    const code = errnoName(errno);
-    finish({ message: `sendmsg: ${code} sending a netlink dump request`, code, errno: -errno });
-    return;
-  }
-  finish(readDump(sock, id, seq));
+  finish(errno ? syscallError('sendmsg', errno, 'sending a netlink dump request') : readDump(sock, id, seq));
 }
 
 parentPort.on('message', run);
